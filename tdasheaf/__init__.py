@@ -1,0 +1,43 @@
+"""tdasheaf: topological data analysis with cellular sheaves.
+
+Point clouds → filtered simplicial complexes (:mod:`tdasheaf.complexes`) → cellular sheaves
+(:mod:`tdasheaf.sheaves`) → persistent sheaf cohomology and Laplacians
+(:mod:`tdasheaf.cohomology`) → features (:mod:`tdasheaf.representations`), with scikit-learn
+transformers for every step (:mod:`tdasheaf.estimators`, re-exported here).
+"""
+
+from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.complexes import FilteredComplex, alpha_complex, rips_complex
+from tdasheaf.estimators import (
+    AlphaPersistence,
+    Amplitude,
+    BettiCurve,
+    NumberOfPoints,
+    PersistenceEntropy,
+    PersistenceImage,
+    PersistenceLandscape,
+    RipsPersistence,
+)
+from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
+from tdasheaf.sheaves import CellularSheaf, constant_sheaf
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AlphaPersistence",
+    "Amplitude",
+    "BettiCurve",
+    "CellularSheaf",
+    "ComplexTooLargeError",
+    "FilteredComplex",
+    "InvalidSheafError",
+    "NumberOfPoints",
+    "PersistenceEntropy",
+    "PersistenceImage",
+    "PersistenceLandscape",
+    "RipsPersistence",
+    "alpha_complex",
+    "constant_sheaf",
+    "rips_complex",
+    "sheaf_persistence",
+]

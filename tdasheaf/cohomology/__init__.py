@@ -1,0 +1,18 @@
+"""Sheaf cohomology: coboundaries, Laplacians and persistent cohomology engines."""
+
+from tdasheaf.cohomology._coboundary import coboundary, sheaf_laplacian
+from tdasheaf.cohomology._persistence import (
+    DEFAULT_PRIME,
+    DEFAULT_RTOL,
+    Cocycle,
+    sheaf_persistence,
+)
+
+__all__ = [
+    "DEFAULT_PRIME",
+    "DEFAULT_RTOL",
+    "Cocycle",
+    "coboundary",
+    "sheaf_laplacian",
+    "sheaf_persistence",
+]

@@ -1,0 +1,386 @@
+"""Persistent sheaf cohomology: barcodes (and representative cocycles) of a filtered sheaf.
+
+For ``t <= s`` restriction of cochains gives ``H^q(K_s; F) → H^q(K_t; F)``, a persistence
+module; over a field it is a sum of intervals, reported as ``(birth, death)`` pairs of
+filtration values, ``death = +inf`` for classes alive at the end of the filtration. It is
+computed on the filtered basis in which each simplex σ contributes ``d_σ`` basis vectors born
+at ``f(σ)``, by reducing the coboundaries δ^0, δ^1, … in reverse filtration order with
+clearing (see :mod:`tdasheaf.cohomology._reduction`). By linear duality the barcode equals
+that of the filtered chain complex ``C_•(K_t; F^*)`` (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from tdasheaf.cohomology._coboundary import coboundary_csc
+from tdasheaf.cohomology._reduction import reduce_coboundary
+from tdasheaf.sheaves import CellularSheaf
+from tdasheaf.utils import check_degrees
+
+__all__ = ["DEFAULT_PRIME", "DEFAULT_RTOL", "Cocycle", "is_prime", "sheaf_persistence"]
+
+#: Prime used when ``field=None`` and every restriction map is integer-valued: the largest
+#: prime below 2**16. Large enough that GF(p) answers agree with ℚ unless the integral
+#: cohomology has p-torsion; odd, so signs (orientation information) survive.
+DEFAULT_PRIME = 65521
+
+#: Default relative zero tolerance of the floating-point engine.
+DEFAULT_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Cocycle:
+    """A representative cochain of one bar: simplices and their stalk vectors.
+
+    Attributes
+    ----------
+    degree : int
+    simplex_indices : ndarray of shape (m,)
+        Rows of ``sheaf.complex.simplices[degree]`` in the support.
+    simplices : ndarray of shape (m, degree + 1)
+        Their vertex labels.
+    values : ndarray of shape (m, D)
+        The stalk vector on each simplex, padded with zeros to the largest stalk dimension D.
+        In GF(p) the values are the canonical representatives ``0..p-1``.
+    """
+
+    degree: int
+    simplex_indices: np.ndarray
+    simplices: np.ndarray
+    values: np.ndarray
+
+    def to_vector(self, sheaf: CellularSheaf) -> np.ndarray:
+        """The cochain as a dense vector of C^degree (in the sheaf's basis)."""
+        off = sheaf.offsets(self.degree)
+        out = np.zeros(sheaf.cochain_dim(self.degree))
+        dims = sheaf.stalk_dims[self.degree]
+        for j, vec in zip(self.simplex_indices, self.values, strict=True):
+            out[off[j] : off[j] + dims[j]] = vec[: dims[j]]
+        return out
+
+
+def is_prime(p: int) -> bool:
+    """Trial-division primality test (``p`` is small).
+
+    Examples
+    --------
+    >>> [q for q in range(12) if is_prime(q)]
+    [2, 3, 5, 7, 11]
+    """
+    if p < 2:
+        return False
+    if p % 2 == 0:
+        return p == 2
+    f = 3
+    while f * f <= p:
+        if p % f == 0:
+            return False
+        f += 2
+    return True
+
+
+def _resolve_field(sheaf: CellularSheaf, field, engine: str):
+    """Return (p, engine) with p = 0 for the reals."""
+    if engine not in ("auto", "exact", "float"):
+        raise ValueError(f"engine must be 'auto', 'exact' or 'float', got {engine!r}.")
+    if field is None:
+        if engine == "float":
+            field = "R"
+        elif sheaf.is_integral:
+            field = DEFAULT_PRIME
+        elif engine == "exact":
+            raise ValueError(
+                "engine='exact' needs integer-valued restriction maps, but this sheaf has "
+                "non-integer entries; use field='R' (the floating-point engine)."
+            )
+        else:
+            field = "R"
+    if isinstance(field, str):
+        if field not in ("R", "r", "real", "float"):
+            raise ValueError(f"field must be a prime number or 'R', got {field!r}.")
+        if engine == "exact":
+            raise ValueError("engine='exact' computes over GF(p); pass a prime field, not 'R'.")
+        return 0, "float"
+    if isinstance(field, bool) or not isinstance(field, numbers.Integral):
+        raise ValueError(f"field must be a prime number or 'R', got {field!r}.")
+    p = int(field)
+    if not is_prime(p):
+        raise ValueError(f"field={p} is not a prime; GF(p) needs a prime p (e.g. 3, 5, 65521).")
+    if p >= 2**26:
+        raise ValueError(f"field={p} is too large: primes below 2**26 are supported.")
+    if engine == "float":
+        raise ValueError("engine='float' computes over the reals; pass field='R' or None.")
+    if not sheaf.is_integral:
+        raise ValueError(
+            f"field={p} (exact arithmetic in GF({p})) needs integer-valued restriction maps, "
+            "but this sheaf has non-integer entries; use field='R' for real-valued maps."
+        )
+    return p, "exact"
+
+
+def _equilibrate(M: sp.csc_array, sweeps: int = 4):
+    """Ruiz scaling: diagonal D_r, D_c with rows and columns of D_r M D_c of max-norm ≈ 1.
+
+    Rescaling basis vectors is filtration-preserving, so the barcode is unchanged; it makes a
+    relative tolerance meaningful on ill-scaled sheaves.
+    """
+    n_rows, n_cols = M.shape
+    dr = np.ones(n_rows)
+    dc = np.ones(n_cols)
+    A = sp.csc_array(M, copy=True)
+    if A.nnz == 0:
+        return A, dr, dc
+    for _ in range(sweeps):
+        absA = abs(A)
+        rmax = (
+            absA.max(axis=1).toarray().ravel()
+            if hasattr(absA.max(axis=1), "toarray")
+            else np.asarray(absA.max(axis=1)).ravel()
+        )
+        cmax = (
+            absA.max(axis=0).toarray().ravel()
+            if hasattr(absA.max(axis=0), "toarray")
+            else np.asarray(absA.max(axis=0)).ravel()
+        )
+        sr = np.where(rmax > 0, 1.0 / np.sqrt(np.where(rmax > 0, rmax, 1.0)), 1.0)
+        sc = np.where(cmax > 0, 1.0 / np.sqrt(np.where(cmax > 0, cmax, 1.0)), 1.0)
+        A = sp.csc_array(sp.diags_array(sr) @ A @ sp.diags_array(sc))
+        dr *= sr
+        dc *= sc
+    return A, dr, dc
+
+
+def _check_inputs(sheaf: CellularSheaf, degrees, validate: bool):
+    if not isinstance(sheaf, CellularSheaf):
+        raise TypeError(f"sheaf must be a CellularSheaf, got {type(sheaf).__name__}.")
+    degrees = check_degrees(degrees, name="degrees")
+    top = len(sheaf.stalk_dims) - 1
+    if degrees[-1] > top:
+        raise ValueError(
+            f"degrees={degrees} asks for degree {degrees[-1]}, but the complex has simplices of "
+            f"dimension at most {top}; build it with max_dimension >= {degrees[-1] + 1} to get "
+            f"finite bars in degree {degrees[-1]}."
+        )
+    if validate and not sheaf._cache.get("checked", False):
+        sheaf.check()
+        sheaf._cache["checked"] = True
+    return degrees
+
+
+def sheaf_persistence(
+    sheaf: CellularSheaf,
+    degrees=(0, 1),
+    field=None,
+    engine: str = "auto",
+    *,
+    representatives: bool = False,
+    rtol: float = DEFAULT_RTOL,
+    drop_zero_length: bool = True,
+    validate: bool = True,
+):
+    """Barcodes of persistent sheaf cohomology ``H^q(K_t; F)``.
+
+    Parameters
+    ----------
+    sheaf : CellularSheaf
+        The sheaf on a filtered complex; its maps are frozen when each simplex is born.
+    degrees : sequence of int, default=(0, 1)
+        Cohomology degrees. Degree ``q`` needs the complex's ``(q+1)``-simplices for finite
+        deaths; a degree above the complex's top dimension is an error.
+    field : int, "R" or None
+        A prime ``p`` (arithmetic in GF(p); integer-valued maps only — ``-1.0`` counts) or
+        ``"R"`` (float64). ``None`` picks GF(:data:`DEFAULT_PRIME`) when every map is
+        integer-valued, else ``"R"``. Over GF(2) every sign is +1, so orientation information
+        disappears: pass ``field=2`` only if that is what you want.
+    engine : {"auto", "exact", "float"}
+        ``"exact"`` / ``"float"`` force the generic GF(p) / float64 engines; ``"auto"`` picks
+        by ``field`` and may take a fast path for constant sheaves (the rank-d constant sheaf is
+        d copies of the rank-1 barcode; rank 1 on a Rips complex goes to ripser).
+    representatives : bool, default=False
+        Also return one representative cocycle per bar.
+    rtol : float, default=1e-9
+        Float engine only: an entry is treated as zero when its magnitude is at most ``rtol``
+        times the largest magnitude of the terms that produced it. Before reducing, rows and
+        columns of each δ^q are rescaled to unit max-norm (a filtration-preserving change of
+        basis), so the tolerance is relative to the maps' own scale. The float engine's ranks
+        are exact for well-conditioned sheaves — every pivot it accepts is larger than
+        ``rtol`` times the magnitudes that formed it, and every entry it drops is at most that;
+        an accumulated rounding error above ``rtol`` (condition numbers beyond ~1/(rtol·1e3))
+        can split or merge bars, never move a bar's endpoints off the filtration values.
+    drop_zero_length : bool, default=True
+        Drop bars with ``birth == death``.
+    validate : bool, default=True
+        Check δ∘δ = 0 once (cached on the sheaf); an inconsistent sheaf raises
+        :class:`~tdasheaf.InvalidSheafError`.
+
+    Returns
+    -------
+    bars : dict
+        degree → ``(n_bars, 2)`` float64 array of (birth, death), sorted by (birth, death).
+    cocycles : dict, only if ``representatives=True``
+        degree → list of :class:`Cocycle`, aligned with ``bars[degree]``.
+
+    Examples
+    --------
+    A triangle's boundary with one sign-twisted edge has no cohomology over GF(3) (the
+    untwisted one has H^0 = H^1 = 1):
+
+    >>> from tdasheaf.complexes import FilteredComplex
+    >>> from tdasheaf.sheaves import CellularSheaf
+    >>> K = FilteredComplex.from_simplices(
+    ...     [(0,), (1,), (2,), (0, 1), (1, 2), (0, 2)], [0, 0, 0, 1, 1, 2])
+    >>> twisted = CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[-1]]})
+    >>> sheaf_persistence(twisted, degrees=(0, 1), field=3)
+    {0: array([[0., 1.],
+           [0., 1.],
+           [0., 2.]]), 1: array([], shape=(0, 2), dtype=float64)}
+    >>> sheaf_persistence(CellularSheaf.from_restrictions(K, 1), field=3)
+    {0: array([[ 0.,  1.],
+           [ 0.,  1.],
+           [ 0., inf]]), 1: array([[ 2., inf]])}
+    """
+    degrees = _check_inputs(sheaf, degrees, validate)
+    p, which = _resolve_field(sheaf, field, engine)
+    if not (isinstance(rtol, numbers.Real) and 0 <= rtol < 1):
+        raise ValueError(f"rtol must be a number in [0, 1), got {rtol!r}.")
+    if engine == "auto" and not representatives:
+        fast = _constant_fast_path(sheaf, degrees, p, drop_zero_length)
+        if fast is not None:
+            return fast
+    return _generic(sheaf, degrees, p, float(rtol), representatives, drop_zero_length)
+
+
+def _constant_fast_path(sheaf, degrees, p, drop_zero_length):
+    rank = sheaf._cache.get("constant_rank")
+    if rank is None or p == 0:
+        return None
+    K = sheaf.complex
+    if rank == 0:
+        return {q: np.empty((0, 2)) for q in degrees}
+    if rank > 1:
+        from tdasheaf.sheaves import constant_sheaf
+
+        base = sheaf_persistence(
+            constant_sheaf(K, 1), degrees, p, "auto", drop_zero_length=drop_zero_length
+        )
+        return {q: _sorted(np.repeat(b, rank, axis=0)) for q, b in base.items()}
+    if getattr(K, "flag", False) and len(K.simplices) - 1 > degrees[-1]:
+        return _ripser_flag(K, degrees, p, drop_zero_length)
+    return None
+
+
+def _ripser_flag(K, degrees, p, drop_zero_length):
+    """Persistent cohomology of a flag complex's constant sheaf via ripser (sparse input)."""
+    import ripser
+
+    n = K.n_vertices
+    edges = K.simplices[1]
+    vals = K.filtrations[1]
+    births = K.filtrations[0]
+    labels = K.vertex_labels
+    pos = np.empty(labels.max() + 1 if n else 0, dtype=np.int64)
+    pos[labels] = np.arange(n)
+    if (vals <= 0).any() or (births != 0).any():
+        return None  # ripser's sparse format cannot carry zero-length edges: generic engine
+    D = sp.coo_matrix((vals, (pos[edges[:, 0]], pos[edges[:, 1]])), shape=(n, n)).tocsr()
+    res = ripser.ripser(D, distance_matrix=True, maxdim=degrees[-1], coeff=p)
+    out = {}
+    for q in degrees:
+        b = np.asarray(res["dgms"][q], dtype=np.float64).reshape(-1, 2)
+        if drop_zero_length:
+            b = b[b[:, 1] > b[:, 0]]
+        out[q] = _sorted(b)
+    return out
+
+
+def _sorted(b: np.ndarray) -> np.ndarray:
+    return b[np.lexsort((b[:, 1], b[:, 0]))] if len(b) else np.empty((0, 2))
+
+
+def _generic(sheaf, degrees, p, rtol, representatives, drop_zero_length):
+    K = sheaf.complex
+    top = len(sheaf.stalk_dims) - 1
+    bars: dict[int, np.ndarray] = {}
+    cocycles: dict[int, list] = {}
+    skip_next = None
+    for q in range(degrees[-1] + 1):
+        n_q = sheaf.cochain_dim(q)
+        f_q = np.repeat(K.filtrations[q], sheaf.stalk_dims[q])
+        if q + 1 <= top:
+            M = coboundary_csc(sheaf, q, p)
+            f_next = np.repeat(K.filtrations[q + 1], sheaf.stalk_dims[q + 1])
+        else:
+            M = sp.csc_array((0, n_q))
+            f_next = np.empty(0)
+        col_scale = np.ones(n_q)
+        if p == 0:
+            M, _, col_scale = _equilibrate(M)
+            M.sort_indices()
+        skip = np.zeros(n_q, dtype=np.bool_) if skip_next is None else skip_next
+        pivot, v_ptr, v_len, v_idx, v_val, _ = reduce_coboundary(
+            M.indptr.astype(np.int64),
+            M.indices.astype(np.int64),
+            M.data.astype(np.float64),
+            M.shape[0],
+            skip,
+            p,
+            rtol,
+            representatives and q in degrees,
+        )
+        skip_next = np.zeros(M.shape[0], dtype=np.bool_)
+        skip_next[pivot[pivot >= 0]] = True
+        if q not in degrees:
+            continue
+        paired = np.flatnonzero(pivot >= 0)
+        essential = np.flatnonzero((pivot < 0) & ~skip)
+        cols = np.concatenate([paired, essential])
+        b = (
+            np.column_stack(
+                [
+                    f_q[cols],
+                    np.concatenate([f_next[pivot[paired]], np.full(len(essential), np.inf)]),
+                ]
+            )
+            if len(cols)
+            else np.empty((0, 2))
+        )
+        keep = b[:, 1] > b[:, 0] if drop_zero_length else np.ones(len(b), dtype=bool)
+        cols, b = cols[keep], b[keep]
+        order = np.lexsort((cols, b[:, 1], b[:, 0])) if len(b) else np.empty(0, np.int64)
+        bars[q] = b[order] if len(b) else np.empty((0, 2))
+        if representatives:
+            cocycles[q] = [
+                _cocycle(sheaf, q, c, v_ptr, v_len, v_idx, v_val, col_scale, p) for c in cols[order]
+            ]
+    if representatives:
+        return bars, cocycles
+    return bars
+
+
+def _cocycle(sheaf, q, c, v_ptr, v_len, v_idx, v_val, col_scale, p) -> Cocycle:
+    if v_ptr[c] < 0:
+        idx, val = np.array([c]), np.array([1.0])
+    else:
+        idx = v_idx[v_ptr[c] : v_ptr[c] + v_len[c]]
+        val = v_val[v_ptr[c] : v_ptr[c] + v_len[c]]
+    val = val * col_scale[idx]
+    if p > 0:
+        val = np.mod(np.round(val), p)
+    dims = sheaf.stalk_dims[q]
+    owner = np.repeat(np.arange(len(dims)), dims)
+    off = sheaf.offsets(q)
+    simplex = owner[idx]
+    uniq, inverse = np.unique(simplex, return_inverse=True)
+    values = np.zeros((len(uniq), int(dims.max(initial=0))))
+    values[inverse, idx - off[simplex]] = val
+    return Cocycle(
+        degree=q,
+        simplex_indices=uniq,
+        simplices=sheaf.complex.simplices[q][uniq],
+        values=values,
+    )

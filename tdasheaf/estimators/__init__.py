@@ -1,0 +1,23 @@
+"""scikit-learn transformers: thin shells that validate input and call the numeric layers."""
+
+from tdasheaf.estimators._vectorizers import (
+    Amplitude,
+    BettiCurve,
+    NumberOfPoints,
+    PersistenceEntropy,
+    PersistenceImage,
+    PersistenceLandscape,
+)
+
+__all__ = [
+    "Amplitude",
+    "BettiCurve",
+    "NumberOfPoints",
+    "PersistenceEntropy",
+    "PersistenceImage",
+    "PersistenceLandscape",
+]
+
+from tdasheaf.estimators._persistence import AlphaPersistence, RipsPersistence  # noqa: E402
+
+__all__ += ["AlphaPersistence", "RipsPersistence"]

@@ -1,0 +1,487 @@
+"""Persistence diagrams of collections of point clouds: Vietoris–Rips and alpha transformers.
+
+Input is a *collection* of point clouds (or, for Rips with ``metric="precomputed"``, of
+distance matrices) in the format defined in :mod:`tdasheaf.utils._validation`; output is a
+collection of diagrams in the format of :mod:`tdasheaf.diagrams`: an array of shape
+``(n_samples, n_points, 3)`` of ``(birth, death, degree)`` rows, padded per degree with
+``(0, 0, degree)`` rows.
+
+The kernels :func:`_rips_bars` and :func:`_alpha_bars` take one validated cloud and return a
+dict degree → ``(n_bars, 2)`` array; the estimators are thin shells that validate, map the
+kernel over the collection (joblib) and stack the diagrams.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from tdasheaf.complexes import DEFAULT_MEMORY_BUDGET, maxmin_landmarks
+from tdasheaf.diagrams import diagram_from_bars, stack_diagrams
+from tdasheaf.estimators._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
+from tdasheaf.exceptions import ComplexTooLargeError
+from tdasheaf.utils import check_collection, check_degrees, parallel_map
+
+__all__ = ["AlphaPersistence", "RipsPersistence"]
+
+#: Metrics accepted by name (scipy's ``pdist`` names, plus scikit-learn's aliases).
+_METRIC_ALIASES = {"l1": "cityblock", "manhattan": "cityblock", "l2": "euclidean"}
+_METRICS = frozenset(
+    {
+        "braycurtis",
+        "canberra",
+        "chebyshev",
+        "cityblock",
+        "correlation",
+        "cosine",
+        "euclidean",
+        "minkowski",
+    }
+    | set(_METRIC_ALIASES)
+)
+
+#: ripser stores coefficients in 8 signed bits: larger primes crash the process.
+_MAX_COEFF = 127
+
+#: Above this many points, a Euclidean Rips with a finite ``max_edge_length`` builds a
+#: sparse edge list (k-d tree) instead of the dense distance matrix.
+_SPARSE_MIN_POINTS = 2000
+
+#: Bytes the distance data of one sample may use before a clear error is raised.
+_MEMORY_BUDGET = DEFAULT_MEMORY_BUDGET
+
+
+# ----------------------------------------------------------------------------------------------
+# Kernels: one validated sample in, dict degree -> (n_bars, 2) out
+# ----------------------------------------------------------------------------------------------
+
+
+def _snap_to_values(bars: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Replace ripser's single-precision values by the float64 edge lengths they round from.
+
+    ripser computes in float32. Every finite birth or death of a Rips diagram is an edge
+    length (or 0), so each reported value is mapped back to the float64 value in ``values``
+    (sorted, distinct) that rounds to it; if several do (lengths closer than float32
+    resolution), the nearest is used.
+    """
+    out = np.array(bars, dtype=np.float64, copy=True)
+    finite = np.isfinite(out)
+    if not finite.any() or len(values) == 0:
+        return out
+    w = out[finite]
+    values32 = values.astype(np.float32)
+    w32 = w.astype(np.float32)
+    lo = np.searchsorted(values32, w32, side="left")
+    hi = np.searchsorted(values32, w32, side="right")
+    snapped = w.copy()
+    one = hi - lo == 1
+    snapped[one] = values[lo[one]]
+    for k in np.flatnonzero(hi - lo > 1):
+        candidates = values[lo[k] : hi[k]]
+        snapped[k] = candidates[np.argmin(np.abs(candidates - w[k]))]
+    out[finite] = snapped
+    return out
+
+
+def _too_large(what: str, nbytes: float) -> ComplexTooLargeError:
+    return ComplexTooLargeError(
+        f"{what} would need about {nbytes / 2**30:.2f} GiB, over the memory budget of "
+        f"{_MEMORY_BUDGET / 2**30:.2f} GiB. Subsample with n_landmarks, or (with the Euclidean "
+        "metric) set a finite max_edge_length so that only short edges are stored."
+    )
+
+
+def _rips_bars(
+    X: np.ndarray,
+    *,
+    degrees: tuple[int, ...],
+    max_edge_length: float,
+    coeff: int,
+    metric,
+    n_landmarks: int | None,
+) -> dict[int, np.ndarray]:
+    """Vietoris–Rips barcodes of one cloud (or distance matrix) with ripser.
+
+    Distances are computed in float64 with :func:`scipy.spatial.distance.pdist` (as
+    :func:`tdasheaf.complexes.rips_complex` does) and handed to ripser as a distance matrix;
+    edges longer than ``max_edge_length`` are removed in float64 before ripser sees them.
+    """
+    import ripser
+    from scipy import sparse
+    from scipy.spatial.distance import pdist, squareform
+
+    precomputed = isinstance(metric, str) and metric == "precomputed"
+    if n_landmarks is not None and n_landmarks < len(X):
+        idx = maxmin_landmarks(X, n_landmarks, metric=metric)
+        X = X[np.ix_(idx, idx)] if precomputed else X[idx]
+    n = len(X)
+    # H_q of a complex on n vertices vanishes for q >= n - 1: never ask ripser for more.
+    top = max(0, min(max(degrees), n - 2))
+    finite = bool(np.isfinite(max_edge_length))
+
+    if not precomputed and metric == "euclidean" and finite and n > _SPARSE_MIN_POINTS:
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(X)
+        n_edges = (int(tree.count_neighbors(tree, max_edge_length)) - n) / 2
+        if n_edges * 64 > _MEMORY_BUDGET:
+            raise _too_large(f"the {n_edges:.3g} edges of length <= max_edge_length", n_edges * 64)
+        pairs = tree.query_pairs(max_edge_length, output_type="ndarray").astype(np.int64)
+        pairs.sort(axis=1)
+        lengths = np.sqrt(((X[pairs[:, 0]] - X[pairs[:, 1]]) ** 2).sum(axis=1))
+        keep = lengths <= max_edge_length
+        pairs, lengths = pairs[keep], lengths[keep]
+        dm = sparse.coo_matrix((lengths, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        condensed = lengths
+    else:
+        if precomputed:
+            dm = X.copy()
+            condensed = squareform(dm, checks=False)
+        else:
+            # condensed (float64) + square matrix (float64) + ripser's float32 copy
+            nbytes = 14.0 * n * n
+            if nbytes > _MEMORY_BUDGET:
+                raise _too_large(f"the distance matrix of {n} points", nbytes)
+            condensed = pdist(X, metric=metric)
+            dm = squareform(condensed)
+        if finite:
+            dm[dm > max_edge_length] = np.inf
+            condensed = condensed[condensed <= max_edge_length]
+    values = np.unique(np.concatenate([[0.0], condensed]))
+    dgms = ripser.ripser(
+        dm,
+        maxdim=top,
+        thresh=float(max_edge_length),
+        coeff=int(coeff),
+        distance_matrix=True,
+    )["dgms"]
+    return {q: _snap_to_values(dgms[q], values) for q in degrees if q <= top}
+
+
+def _alpha_bars(X: np.ndarray, *, degrees: tuple[int, ...]) -> dict[int, np.ndarray]:
+    """Alpha-complex barcodes of one cloud (gudhi) over GF(2), as radii: √ of gudhi's values."""
+    import gudhi
+
+    # H_q of a subcomplex of a triangulation of R^D vanishes for q >= D.
+    top = min(max(degrees), X.shape[1] - 1)
+    st = gudhi.AlphaComplex(points=X).create_simplex_tree()
+    st.prune_above_dimension(top + 1)
+    # gudhi computes degrees below the complex's dimension unless told otherwise (a complex of
+    # merged duplicate points has dimension 0 and would report no H0 at all).
+    st.compute_persistence(homology_coeff_field=2, persistence_dim_max=st.dimension() <= top)
+    return {
+        q: np.sqrt(np.maximum(st.persistence_intervals_in_dimension(q), 0.0))
+        for q in degrees
+        if q <= top
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared estimator plumbing
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_prime(p: int) -> bool:
+    if p < 2:
+        return False
+    return all(p % d for d in range(2, int(p**0.5) + 1))
+
+
+def _check_samples(X, *, metric="euclidean", n_features=None, owner="") -> list[np.ndarray]:
+    """``check_collection`` plus: non-empty, and the dimension seen in ``fit``."""
+    metric_name = metric if isinstance(metric, str) and metric == "precomputed" else "euclidean"
+    samples = check_collection(X, metric=metric_name)
+    if not samples:
+        raise ValueError(
+            "expected a non-empty collection of point clouds, got 0 samples; "
+            "a minimum of 1 is required."
+        )
+    if n_features is not None and samples[0].shape[1] != n_features:
+        raise ValueError(
+            f"sample 0: the point cloud has {samples[0].shape[1]} features, but {owner} was "
+            f"fitted on clouds with {n_features} features."
+        )
+    return samples
+
+
+def _diagrams(bars: list[dict], degrees: tuple[int, ...]) -> np.ndarray:
+    return stack_diagrams([diagram_from_bars(b, degrees) for b in bars], degrees)
+
+
+class _CollectionTags:
+    """Mixin: scikit-learn tags of a transformer over collections of point clouds."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+# ----------------------------------------------------------------------------------------------
+# Estimators
+# ----------------------------------------------------------------------------------------------
+
+
+class RipsPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
+    """Vietoris–Rips persistence diagrams of a collection of point clouds (ripser).
+
+    The filtration value of a simplex is its diameter, the largest distance between two of
+    its vertices (the ripser/gudhi convention, not half of it); vertices are born at 0.
+
+    Parameters
+    ----------
+    homology_dimensions : sequence of int, default=(0, 1)
+        Homology degrees to compute, distinct non-negative integers. Degrees that cannot
+        carry homology (``q >= n_points - 1``) are allowed and give only padding rows.
+    max_edge_length : float, default=np.inf
+        Edges longer than this are left out, so classes alive at that scale get death
+        ``+inf``. With the Euclidean metric and more than 2,000 points only the short edges
+        are stored, which is what makes large clouds fit in memory.
+    coeff : int, default=2
+        Homology with coefficients in the prime field Z/``coeff``Z; a prime at most 127
+        (ripser's limit).
+    metric : str or callable, default="euclidean"
+        A metric of :func:`scipy.spatial.distance.pdist` (``"euclidean"``, ``"cityblock"``,
+        ``"chebyshev"``, ``"minkowski"``, ``"cosine"``, ...; aliases ``"l1"``, ``"l2"``,
+        ``"manhattan"``), a callable on two points, or ``"precomputed"``: every sample is
+        then a distance matrix (square, symmetric, non-negative, zero diagonal).
+    n_landmarks : int, optional
+        Compute the diagram of the Rips complex on this many greedy max-min landmarks only
+        (:func:`tdasheaf.complexes.maxmin_landmarks`, starting from point 0): deterministic,
+        and the same landmarks as ``rips_complex(..., n_landmarks=...)``. Clouds with at most
+        ``n_landmarks`` points are used whole.
+    n_jobs : int, optional
+        Number of joblib workers over samples; ``None`` means 1 unless in a
+        ``joblib.parallel_config`` context, ``-1`` all processors.
+
+    Attributes
+    ----------
+    homology_dimensions_ : tuple of int
+        The validated degrees, sorted.
+    n_features_in_ : int
+        Dimension of the points seen in ``fit`` (not set with ``metric="precomputed"``).
+
+    See Also
+    --------
+    AlphaPersistence : diagrams of alpha complexes, smaller in low dimensions.
+    tdasheaf.complexes.rips_complex : the same filtration as an explicit complex.
+
+    Notes
+    -----
+    Output: an array of shape ``(n_samples, n_points, 3)`` of ``(birth, death, degree)``
+    rows, grouped by degree in increasing order and padded per degree with ``(0, 0, degree)``
+    rows (see :mod:`tdasheaf.diagrams`). Zero-length bars are dropped; classes that never die,
+    such as the connected component in degree 0, keep death ``+inf``.
+
+    ripser works in single precision. The distances are computed in float64, and every
+    reported birth and death is mapped back to the float64 edge length it came from, so the
+    values equal gudhi's for the same cloud; bars shorter than float32 resolution
+    (about 1e-7 relative) can be missing.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    >>> RipsPersistence().fit_transform([X])
+    array([[[0.        , 1.        , 0.        ],
+            [0.        , 1.        , 0.        ],
+            [0.        , 1.        , 0.        ],
+            [0.        ,        inf, 0.        ],
+            [1.        , 1.41421356, 1.        ]]])
+    """
+
+    _parameter_constraints: dict = {
+        "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
+        "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
+        "coeff": [Interval(Integral, 2, _MAX_COEFF, closed="both")],
+        "metric": [StrOptions(set(_METRICS) | {"precomputed"}), callable],
+        "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        homology_dimensions=(0, 1),
+        max_edge_length=np.inf,
+        coeff=2,
+        metric="euclidean",
+        n_landmarks=None,
+        n_jobs=None,
+    ):
+        self.homology_dimensions = homology_dimensions
+        self.max_edge_length = max_edge_length
+        self.coeff = coeff
+        self.metric = metric
+        self.n_landmarks = n_landmarks
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the parameters and the collection; nothing else is learned.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            Point clouds, or distance matrices with ``metric="precomputed"``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RipsPersistence
+        """
+        self.homology_dimensions_ = check_degrees(self.homology_dimensions)
+        if not _is_prime(int(self.coeff)):
+            raise ValueError(
+                f"coeff must be a prime number (homology is computed over Z/coeff Z), "
+                f"got {self.coeff}."
+            )
+        samples = _check_samples(X, metric=self.metric)
+        if self.metric == "precomputed":
+            self.__dict__.pop("n_features_in_", None)  # from an earlier fit on points
+        else:
+            self.n_features_in_ = samples[0].shape[1]
+        return self
+
+    def transform(self, X):
+        """Compute the persistence diagram of every sample.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            Point clouds with the dimension seen in ``fit``, or distance matrices.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_points, 3)
+            Diagrams, rows ``(birth, death, degree)``, padded per degree.
+        """
+        check_is_fitted(self)
+        samples = _check_samples(
+            X,
+            metric=self.metric,
+            n_features=getattr(self, "n_features_in_", None),
+            owner=type(self).__name__,
+        )
+        metric = self.metric
+        if isinstance(metric, str):
+            metric = _METRIC_ALIASES.get(metric, metric)
+        bars = parallel_map(
+            _rips_bars,
+            samples,
+            n_jobs=self.n_jobs,
+            degrees=self.homology_dimensions_,
+            max_edge_length=float(self.max_edge_length),
+            coeff=int(self.coeff),
+            metric=metric,
+            n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
+        )
+        return _diagrams(bars, self.homology_dimensions_)
+
+
+class AlphaPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
+    """Alpha-complex persistence diagrams of a collection of point clouds (gudhi).
+
+    The alpha complex is the Delaunay triangulation filtered by the radius of each
+    simplex's smallest empty circumscribing ball. It has the homotopy type of the union of
+    balls of that radius (the Čech complex) and is much smaller than the Rips complex in
+    dimensions 2 and 3; the Delaunay triangulation grows quickly with the dimension.
+
+    Filtration values are **radii**: square roots of gudhi's squared radii, so that alpha and
+    Rips diagrams of one cloud are on comparable scales (an edge of length ``d`` enters the
+    alpha filtration at most at ``d / 2`` and the Rips filtration at ``d``).
+    Homology is computed over Z/2Z.
+
+    Parameters
+    ----------
+    homology_dimensions : sequence of int, default=(0, 1)
+        Homology degrees to compute, distinct non-negative integers. Degrees ``q >= D`` for
+        clouds in R^D are allowed and give only padding rows (a subset of R^D has no
+        homology there).
+    n_jobs : int, optional
+        Number of joblib workers over samples; ``None`` means 1 unless in a
+        ``joblib.parallel_config`` context, ``-1`` all processors.
+
+    Attributes
+    ----------
+    homology_dimensions_ : tuple of int
+        The validated degrees, sorted.
+    n_features_in_ : int
+        Dimension of the points seen in ``fit``.
+
+    See Also
+    --------
+    RipsPersistence : Vietoris–Rips diagrams, any metric.
+    tdasheaf.complexes.alpha_complex : the same filtration as an explicit complex.
+
+    Notes
+    -----
+    Output format as for :class:`RipsPersistence`: shape ``(n_samples, n_points, 3)``,
+    zero-length bars dropped, ``+inf`` deaths kept, padding rows ``(0, 0, degree)``.
+    Duplicate points are merged by gudhi (they only ever add zero-length bars).
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    >>> AlphaPersistence().fit_transform([X])
+    array([[[0.        , 0.5       , 0.        ],
+            [0.        , 0.5       , 0.        ],
+            [0.        , 0.5       , 0.        ],
+            [0.        ,        inf, 0.        ],
+            [0.5       , 0.70710678, 1.        ]]])
+    """
+
+    _parameter_constraints: dict = {
+        "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, homology_dimensions=(0, 1), n_jobs=None):
+        self.homology_dimensions = homology_dimensions
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the parameters and the collection; nothing else is learned.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            Point clouds.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : AlphaPersistence
+        """
+        self.homology_dimensions_ = check_degrees(self.homology_dimensions)
+        self.n_features_in_ = _check_samples(X)[0].shape[1]
+        return self
+
+    def transform(self, X):
+        """Compute the persistence diagram of every sample.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            Point clouds with the dimension seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_points, 3)
+            Diagrams, rows ``(birth, death, degree)`` in radii, padded per degree.
+        """
+        check_is_fitted(self)
+        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        bars = parallel_map(
+            _alpha_bars, samples, n_jobs=self.n_jobs, degrees=self.homology_dimensions_
+        )
+        return _diagrams(bars, self.homology_dimensions_)

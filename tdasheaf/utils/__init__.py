@@ -1,0 +1,17 @@
+"""Shared helpers: input validation and parallel maps (no numerics)."""
+
+from tdasheaf.utils._parallel import parallel_map
+from tdasheaf.utils._validation import (
+    check_collection,
+    check_degrees,
+    check_point_cloud,
+    check_positive_threshold,
+)
+
+__all__ = [
+    "check_collection",
+    "check_degrees",
+    "check_point_cloud",
+    "check_positive_threshold",
+    "parallel_map",
+]

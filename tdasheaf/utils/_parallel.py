@@ -1,0 +1,41 @@
+"""A chunked joblib map used by every estimator with ``n_jobs``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from joblib import Parallel, delayed, effective_n_jobs
+
+__all__ = ["parallel_map"]
+
+
+def _run_chunk(func: Callable, chunk: Sequence, kwargs: dict) -> list:
+    return [func(item, **kwargs) for item in chunk]
+
+
+def parallel_map(
+    func: Callable, items: Sequence, *, n_jobs: int | None = None, **kwargs: Any
+) -> list:
+    """Apply ``func(item, **kwargs)`` to every item, in order, with joblib.
+
+    Items are sent in contiguous chunks (a few per worker) so that per-task overhead
+    stays small for many small clouds. ``n_jobs=None`` means 1 unless inside a
+    ``joblib.parallel_config`` context (e.g. the Dask backend).
+
+    Examples
+    --------
+    >>> parallel_map(abs, [-1, 2, -3], n_jobs=1)
+    [1, 2, 3]
+    """
+    items = list(items)
+    if not items:
+        return []
+    n_workers = effective_n_jobs(n_jobs)
+    if n_workers == 1 or len(items) == 1:
+        return [func(item, **kwargs) for item in items]
+    n_chunks = min(len(items), 4 * n_workers)
+    bounds = [round(i * len(items) / n_chunks) for i in range(n_chunks + 1)]
+    chunks = [items[bounds[i] : bounds[i + 1]] for i in range(n_chunks)]
+    results = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(func, c, kwargs) for c in chunks)
+    return [r for chunk in results for r in chunk]

@@ -1,0 +1,193 @@
+"""The scikit-learn contract for every estimator that consumes collections.
+
+scikit-learn's ``check_estimator`` feeds 2-D arrays, so it cannot test transformers over
+collections of point clouds or of diagrams. This file is the one place listing our own
+contract suite; every public estimator of :mod:`tdasheaf.estimators` gets an entry in
+``ESTIMATORS`` and so runs every check below.
+
+An entry is ``(id, factory, make_X)``: ``factory()`` returns an unfitted estimator with
+non-default parameters where that makes the check stronger, ``make_X(rng)`` a small valid
+input collection (a list, so a check can also slice it).
+"""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+
+from tdasheaf.estimators import AlphaPersistence, RipsPersistence
+
+# ----------------------------------------------------------------------------------------------
+# input makers
+# ----------------------------------------------------------------------------------------------
+
+
+def point_clouds_2d(rng: np.random.Generator) -> list[np.ndarray]:
+    """Four 2-D clouds of different sizes (so no 3-D array can be formed)."""
+    return [rng.normal(size=(n, 2)) for n in (8, 12, 10, 15)]
+
+
+def distance_matrices(rng: np.random.Generator) -> list[np.ndarray]:
+    from scipy.spatial.distance import pdist, squareform
+
+    return [squareform(pdist(X)) for X in point_clouds_2d(rng)]
+
+
+# ----------------------------------------------------------------------------------------------
+# the list: ADD NEW ESTIMATORS HERE (one line each)
+# ----------------------------------------------------------------------------------------------
+
+ESTIMATORS = [
+    # -- point clouds -> diagrams ------------------------------------------------------------
+    ("RipsPersistence", lambda: RipsPersistence(), point_clouds_2d),
+    (
+        "RipsPersistence-params",
+        lambda: RipsPersistence(homology_dimensions=[0, 1, 2], max_edge_length=2.5, coeff=3),
+        point_clouds_2d,
+    ),
+    ("RipsPersistence-landmarks", lambda: RipsPersistence(n_landmarks=6), point_clouds_2d),
+    (
+        "RipsPersistence-precomputed",
+        lambda: RipsPersistence(metric="precomputed"),
+        distance_matrices,
+    ),
+    ("AlphaPersistence", lambda: AlphaPersistence(homology_dimensions=(0, 1, 2)), point_clouds_2d),
+    # -- diagrams -> features (vectorisers) ------------------------------------------------
+    # e.g. ("BettiCurve", lambda: BettiCurve(), rips_diagrams),
+    # -- point clouds -> sheaf barcodes / spectra, outlier detectors -------------------------
+]
+
+IDS = [entry[0] for entry in ESTIMATORS]
+
+
+@pytest.fixture(params=ESTIMATORS, ids=IDS)
+def case(request):
+    _, factory, make_X = request.param
+    return factory, make_X(np.random.default_rng(0))
+
+
+def _equal(a, b):
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+# ----------------------------------------------------------------------------------------------
+# the checks
+# ----------------------------------------------------------------------------------------------
+
+
+def test_init_stores_parameters_verbatim(case):
+    factory, _ = case
+    est = factory()
+    signature = inspect.signature(type(est).__init__)
+    for name, param in signature.parameters.items():
+        if name == "self":
+            continue
+        assert param.kind is param.POSITIONAL_OR_KEYWORD, f"{name}: no *args/**kwargs"
+        assert param.default is not param.empty, f"{name} has no default"
+        assert not isinstance(param.default, (list, dict, set)), f"{name}: mutable default"
+    explicit = {k: v for k, v in est.get_params(deep=False).items()}
+    rebuilt = type(est)(**explicit)
+    for name, value in explicit.items():
+        assert getattr(rebuilt, name) is value, f"{name} is not stored verbatim"
+
+
+def test_clone(case):
+    factory, X = case
+    est = factory().fit(X)
+    twin = clone(est)
+    assert twin.get_params() == factory().get_params()
+    with pytest.raises(NotFittedError):
+        twin.transform(X)
+
+
+def test_get_params_set_params_round_trip(case):
+    factory, _ = case
+    est = factory()
+    params = est.get_params()
+    other = type(est)().set_params(**params)
+    assert other.get_params() == params
+
+
+def test_fit_returns_self_and_keeps_params(case):
+    factory, X = case
+    est = factory()
+    before = est.get_params()
+    assert est.fit(X) is est
+    after = est.get_params()
+    assert after.keys() == before.keys()
+    for key in before:
+        assert after[key] is before[key], f"fit rewrote the parameter {key}"
+
+
+def test_transform_before_fit_raises(case):
+    factory, X = case
+    with pytest.raises(NotFittedError):
+        factory().transform(X)
+
+
+def test_fit_transform_equals_fit_then_transform(case):
+    factory, X = case
+    _equal(factory().fit_transform(X), factory().fit(X).transform(X))
+
+
+def test_pickle_round_trip(case):
+    factory, X = case
+    est = factory().fit(X)
+    loaded = pickle.loads(pickle.dumps(est))
+    _equal(loaded.transform(X), est.transform(X))
+
+
+def test_in_pipeline(case):
+    factory, X = case
+    pipe = make_pipeline(factory())
+    _equal(pipe.fit_transform(X), factory().fit_transform(X))
+    _equal(pipe.transform(X[:2]), factory().fit(X).transform(X[:2]))
+
+
+def test_empty_collection_is_a_clear_error(case):
+    factory, X = case
+    with pytest.raises(ValueError, match=r"(?i)empty|0 samples"):
+        factory().fit([])
+    est = factory().fit(X)
+    with pytest.raises(ValueError, match=r"(?i)empty|0 samples"):
+        est.transform([])
+
+
+def test_output_dtype_and_shape(case):
+    factory, X = case
+    out = factory().fit_transform(X)
+    assert isinstance(out, np.ndarray)
+    assert out.dtype == np.float64
+    assert out.shape[0] == len(X)
+    # shape does not depend on the order of the samples' arrival through fit
+    assert factory().fit(X[:1]).transform(X).shape == out.shape
+
+
+def test_deterministic(case):
+    factory, X = case
+    first = factory().fit_transform(X)
+    _equal(factory().fit_transform(X), first)
+    _equal(clone(factory()).fit(X).transform(X), first)
+
+
+def test_samples_are_independent(case):
+    """Transforming a sub-collection gives the same rows, up to padding of 3-D outputs."""
+    factory, X = case
+    est = factory().fit(X)
+    full, part = est.transform(X), est.transform(X[1:2])
+    if full.ndim == 2:
+        _equal(part[0], full[1])
+        return
+
+    # diagrams: compare the multisets of non-padding rows
+    def rows(d):
+        d = d[d[:, 1] > d[:, 0]]
+        return d[np.lexsort((d[:, 1], d[:, 0], d[:, 2]))]
+
+    _equal(rows(part[0]), rows(full[1]))
