@@ -368,27 +368,28 @@ def maxmin_landmarks(
     >>> maxmin_landmarks(X, 3)
     array([0, 2, 3])
     """
-    from sklearn.metrics import pairwise_distances
+    from scipy.spatial.distance import cdist
 
     n = len(X)
     if not (1 <= int(n_landmarks) <= n):
         raise ValueError(
             f"n_landmarks must be between 1 and the number of points ({n}), got {n_landmarks}."
         )
+
+    def distances_to(i: int) -> np.ndarray:
+        if metric == "precomputed":
+            return np.asarray(X[i], dtype=np.float64)
+        # cdist computes the same numbers as the pdist used to build complexes
+        return cdist(X, X[i : i + 1], metric=metric).ravel()
+
     chosen = [int(start)]
-    if metric == "precomputed":
-        dist = np.asarray(X[start], dtype=np.float64).copy()
-    else:
-        dist = pairwise_distances(X, X[start : start + 1], metric=metric).ravel()
+    dist = distances_to(int(start)).copy()
+    dist[start] = -1.0
     for _ in range(int(n_landmarks) - 1):
-        nxt = int(np.argmax(dist))
+        nxt = int(np.argmax(dist))  # chosen points have -1: duplicates are never picked twice
         chosen.append(nxt)
-        row = (
-            X[nxt]
-            if metric == "precomputed"
-            else pairwise_distances(X, X[nxt : nxt + 1], metric=metric).ravel()
-        )
-        dist = np.minimum(dist, row)
+        dist = np.minimum(dist, distances_to(nxt))
+        dist[chosen] = -1.0
     return np.sort(np.array(chosen, dtype=np.int64))
 
 
@@ -422,12 +423,12 @@ def _edges(X, threshold: float, metric: str):
 
 
 def _upper_adjacency(n: int, i: np.ndarray, j: np.ndarray, w: np.ndarray):
-    """CSR of upper neighbours (w > v) of every vertex, sorted, with edge lengths."""
+    """CSR of upper neighbours (w > v) of every vertex, sorted, with per-edge data ``w``."""
     order = np.lexsort((j, i))
     i, j, w = i[order], j[order], w[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, i + 1, 1)
-    return np.cumsum(indptr), j.astype(np.int64), w.astype(np.float64)
+    return np.cumsum(indptr), j.astype(np.int64), w
 
 
 @numba.njit(cache=True)
@@ -471,42 +472,96 @@ def _lex_search(rows, target, skip):
 
 
 @numba.njit(cache=True)
-def _extend_cliques(parents, values, indptr, indices, weights, count_only, out_s, out_f, out_b):
+def _clique_ok(parents, r, w, indptr, indices, ranks, start_rank):
+    """Rank of the value of parents[r] + {w} if it is a clique (else -1)."""
+    width = parents.shape[1]
+    val = start_rank
+    for m in range(width - 1):
+        v = parents[r, m]
+        q = _find(indices, indptr[v], indptr[v + 1], w)
+        if q < 0:
+            return -1
+        if ranks[q] > val:
+            val = ranks[q]
+    return val
+
+
+@numba.njit(cache=True, parallel=True)
+def _count_cofaces(parents, prank, indptr, indices, ranks):
+    n_rows, width = parents.shape
+    counts = np.zeros(n_rows + 1, dtype=np.int64)
+    for r in numba.prange(n_rows):
+        last = parents[r, width - 1]
+        c = 0
+        for p in range(indptr[last], indptr[last + 1]):
+            start = max(prank[r], ranks[p])
+            if _clique_ok(parents, r, indices[p], indptr, indices, ranks, start) >= 0:
+                c += 1
+        counts[r + 1] = c
+    return np.cumsum(counts)
+
+
+@numba.njit(cache=True, parallel=True)
+def _fill_cofaces(parents, prank, indptr, indices, ranks, offsets, out_s, out_r, out_b):
     """Cofaces of lexicographically sorted k-simplices, adding a vertex above the last one.
 
-    Children come out in lexicographic order; ``out_b[c, i]`` is the lexicographic row of the
-    face without vertex ``i`` among ``parents``.
+    Children come out in lexicographic order (at ``offsets[r]`` for parent r); ``out_b[c, i]``
+    is the lexicographic row of the face without vertex ``i`` among ``parents``; ``out_r`` the
+    dense rank of the child's filtration value.
     """
     n_rows, width = parents.shape
-    count = 0
-    target = np.empty(width + 1, dtype=np.int64)
-    for r in range(n_rows):
+    for r in numba.prange(n_rows):
         last = parents[r, width - 1]
+        c = offsets[r]
+        target = np.empty(width + 1, dtype=np.int64)
         for p in range(indptr[last], indptr[last + 1]):
             w = indices[p]
-            val = max(values[r], weights[p])
-            ok = True
-            for m in range(width - 1):
-                v = parents[r, m]
-                q = _find(indices, indptr[v], indptr[v + 1], w)
-                if q < 0:
-                    ok = False
-                    break
-                if weights[q] > val:
-                    val = weights[q]
-            if ok:
-                if not count_only:
-                    for m in range(width):
-                        out_s[count, m] = parents[r, m]
-                        target[m] = parents[r, m]
-                    out_s[count, width] = w
-                    target[width] = w
-                    out_f[count] = val
-                    out_b[count, width] = r
-                    for i in range(width):
-                        out_b[count, i] = _lex_search(parents, target, i)
-                count += 1
-    return count
+            val = _clique_ok(parents, r, w, indptr, indices, ranks, max(prank[r], ranks[p]))
+            if val < 0:
+                continue
+            for m in range(width):
+                out_s[c, m] = parents[r, m]
+                target[m] = parents[r, m]
+            out_s[c, width] = w
+            target[width] = w
+            out_r[c] = val
+            out_b[c, width] = r
+            if width == 2:
+                # parents are edges, and upper-adjacency positions are lexicographic edge rows:
+                # (b, w) sits at p, (a, w) is found in a's list
+                a = parents[r, 0]
+                out_b[c, 0] = p
+                out_b[c, 1] = _find(indices, indptr[a], indptr[a + 1], w)
+            else:
+                for i in range(width):
+                    out_b[c, i] = _lex_search(parents, target, i)
+            c += 1
+
+
+@numba.njit(cache=True)
+def _stable_rank_order(ranks, n_ranks):
+    """Positions of a stable counting sort by integer rank: pos[i] is the new row of row i."""
+    counts = np.zeros(n_ranks + 1, dtype=np.int64)
+    for x in ranks:
+        counts[x + 1] += 1
+    for q in range(n_ranks):
+        counts[q + 1] += counts[q]
+    pos = np.empty(len(ranks), dtype=np.int64)
+    for i in range(len(ranks)):
+        pos[i] = counts[ranks[i]]
+        counts[ranks[i]] += 1
+    return pos
+
+
+@numba.njit(cache=True, parallel=True)
+def _scatter_rows(src_s, src_b, pos, face_pos, out_s, out_b):
+    """out_s[pos[i]] = src_s[i]; out_b[pos[i]] = face_pos[src_b[i]] (filtration order)."""
+    n, width = src_s.shape
+    for i in numba.prange(n):
+        d = pos[i]
+        for m in range(width):
+            out_s[d, m] = src_s[i, m]
+            out_b[d, m] = face_pos[src_b[i, m]]
 
 
 def estimate_rips_size(
@@ -610,42 +665,50 @@ def rips_complex(
 def _rips_from_edges(n, i, j, w, max_dimension, labels=None) -> FilteredComplex:
     """Flag complex of the graph (i < j, lengths w), in the total order, boundaries included.
 
-    Simplices are enumerated in lexicographic order by a compiled kernel (each from its
-    lexicographic parent, faces found by binary search), then a stable sort by value gives the
-    (value, lexicographic) order.
+    Simplices are enumerated in lexicographic order by compiled, parallel kernels (each from
+    its lexicographic parent; faces found by binary search), carrying the dense rank of their
+    filtration value; a stable counting sort by that rank then gives the (value, lexicographic)
+    order in linear time.
     """
-    lex_s = [np.arange(n, dtype=np.int64)[:, None]]
-    lex_f = [np.zeros(n)]
-    lex_b = [np.empty((n, 0), dtype=np.int64)]
+    w = np.asarray(w, dtype=np.float64)
+    uniq, edge_rank = np.unique(w, return_inverse=True)
+    n_ranks = max(len(uniq), 1)
+    lex_order = np.lexsort((j, i))
+    lex = np.column_stack([i[lex_order], j[lex_order]]).astype(np.int64)
+    lex_rank = edge_rank.reshape(-1)[lex_order].astype(np.int64)
+    simplices = [np.arange(n, dtype=np.int64)[:, None]]
+    values = [np.zeros(n)]
+    boundaries = [np.empty((n, 0), dtype=np.int64)]
     if max_dimension >= 1:
-        order = np.lexsort((j, i))
-        lex_s.append(np.column_stack([i[order], j[order]]).astype(np.int64))
-        lex_f.append(np.asarray(w, dtype=np.float64)[order])
-        lex_b.append(lex_s[1][:, ::-1].copy())  # drop vertex 0 -> (j,), drop 1 -> (i,)
-        indptr, nbr, nbr_w = _upper_adjacency(n, i, j, w)
+        pos = _stable_rank_order(lex_rank, n_ranks)
+        out_s = np.empty_like(lex)
+        out_b = np.empty_like(lex)
+        # faces of an edge (i, j): drop vertex 0 -> (j,), drop vertex 1 -> (i,)
+        _scatter_rows(lex, lex[:, ::-1].copy(), pos, np.arange(n, dtype=np.int64), out_s, out_b)
+        simplices.append(out_s)
+        values.append(uniq[lex_rank][np.argsort(pos)])
+        boundaries.append(out_b)
+        indptr, nbr, nbr_rank = _upper_adjacency(n, lex[:, 0], lex[:, 1], lex_rank)
+        parents, prank, parent_pos = lex, lex_rank, pos
         for k in range(2, max_dimension + 1):
-            parents, pvals = lex_s[-1], lex_f[-1]
-            none_s = np.empty((0, k + 1), np.int64)
-            none_b = np.empty((0, k + 1), np.int64)
-            m = _extend_cliques(
-                parents, pvals, indptr, nbr, nbr_w, True, none_s, np.empty(0), none_b
-            )
-            out_s = np.empty((m, k + 1), np.int64)
-            out_f = np.empty(m)
-            out_b = np.empty((m, k + 1), np.int64)
-            _extend_cliques(parents, pvals, indptr, nbr, nbr_w, False, out_s, out_f, out_b)
-            lex_s.append(out_s)
-            lex_f.append(out_f)
-            lex_b.append(out_b)
-    simplices, values, boundaries = [], [], []
-    inverse_prev = None
-    for s_k, f_k, b_k in zip(lex_s, lex_f, lex_b, strict=True):
-        perm = np.argsort(f_k, kind="stable")
-        simplices.append(s_k[perm] if labels is None else labels[s_k[perm]])
-        values.append(f_k[perm])
-        boundaries.append(b_k[perm] if inverse_prev is None else inverse_prev[b_k[perm]])
-        inverse_prev = np.empty_like(perm)
-        inverse_prev[perm] = np.arange(len(perm))
+            offsets = _count_cofaces(parents, prank, indptr, nbr, nbr_rank)
+            m = int(offsets[-1])
+            child_s = np.empty((m, k + 1), np.int64)
+            child_r = np.empty(m, np.int64)
+            child_b = np.empty((m, k + 1), np.int64)
+            _fill_cofaces(parents, prank, indptr, nbr, nbr_rank, offsets, child_s, child_r, child_b)
+            pos = _stable_rank_order(child_r, n_ranks)
+            out_s = np.empty_like(child_s)
+            out_b = np.empty_like(child_b)
+            _scatter_rows(child_s, child_b, pos, parent_pos, out_s, out_b)
+            ordered_rank = np.empty_like(child_r)
+            ordered_rank[pos] = child_r
+            simplices.append(out_s)
+            values.append(uniq[ordered_rank] if m else np.empty(0))
+            boundaries.append(out_b)
+            parents, prank, parent_pos = child_s, child_r, pos
+    if labels is not None:
+        simplices = [labels[s] for s in simplices]
     return FilteredComplex(tuple(simplices), tuple(values), tuple(boundaries), True)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tdasheaf.cohomology._coboundary import coboundary_csc
+from tdasheaf.cohomology._flag import flag_degree1_pairs, full_adjacency
 from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.sheaves import CellularSheaf
 from tdasheaf.utils import check_degrees
@@ -182,6 +183,7 @@ def sheaf_persistence(
     rtol: float = DEFAULT_RTOL,
     drop_zero_length: bool = True,
     validate: bool = True,
+    implicit: bool = True,
 ):
     """Barcodes of persistent sheaf cohomology ``H^q(K_t; F)``.
 
@@ -199,8 +201,8 @@ def sheaf_persistence(
         disappears: pass ``field=2`` only if that is what you want.
     engine : {"auto", "exact", "float"}
         ``"exact"`` / ``"float"`` force the generic GF(p) / float64 engines; ``"auto"`` picks
-        by ``field`` and may take a fast path for constant sheaves (the rank-d constant sheaf is
-        d copies of the rank-1 barcode; rank 1 on a Rips complex goes to ripser).
+        by ``field`` and may also take the shortcut for constant sheaves (the rank-d constant
+        sheaf is d copies of the rank-1 barcode).
     representatives : bool, default=False
         Also return one representative cocycle per bar.
     rtol : float, default=1e-9
@@ -217,6 +219,12 @@ def sheaf_persistence(
     validate : bool, default=True
         Check δ∘δ = 0 once (cached on the sheaf); an inconsistent sheaf raises
         :class:`~tdasheaf.InvalidSheafError`.
+    implicit : bool, default=True
+        Exact engine, degrees ≤ 1, rank-1 signed sheaves (the constant sheaf,
+        :func:`~tdasheaf.sheaves.signed_graph_sheaf`, orientation sheaves) on flag (Rips)
+        complexes: enumerate the triangles cofacing each edge on the fly instead of storing
+        δ^1 (:mod:`tdasheaf.cohomology._flag`). Same barcodes; ``False`` forces the explicit
+        sparse path (for comparisons and benchmarks).
 
     Returns
     -------
@@ -248,54 +256,105 @@ def sheaf_persistence(
     p, which = _resolve_field(sheaf, field, engine)
     if not (isinstance(rtol, numbers.Real) and 0 <= rtol < 1):
         raise ValueError(f"rtol must be a number in [0, 1), got {rtol!r}.")
-    if engine == "auto" and not representatives:
-        fast = _constant_fast_path(sheaf, degrees, p, drop_zero_length)
-        if fast is not None:
-            return fast
+    if not representatives:
+        if engine == "auto":
+            fast = _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length)
+            if fast is not None:
+                return fast
+        if implicit:
+            fast = _flag_path(sheaf, degrees, p, drop_zero_length)
+            if fast is not None:
+                return fast
     return _generic(sheaf, degrees, p, float(rtol), representatives, drop_zero_length)
 
 
-def _constant_fast_path(sheaf, degrees, p, drop_zero_length):
+def _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length):
+    """The rank-d constant sheaf is the direct sum of d rank-1 constant sheaves."""
     rank = sheaf._cache.get("constant_rank")
-    if rank is None or p == 0:
+    if rank is None or rank == 1:
         return None
-    K = sheaf.complex
     if rank == 0:
         return {q: np.empty((0, 2)) for q in degrees}
-    if rank > 1:
-        from tdasheaf.sheaves import constant_sheaf
+    from tdasheaf.sheaves import constant_sheaf
 
-        base = sheaf_persistence(
-            constant_sheaf(K, 1), degrees, p, "auto", drop_zero_length=drop_zero_length
-        )
-        return {q: _sorted(np.repeat(b, rank, axis=0)) for q, b in base.items()}
-    if getattr(K, "flag", False) and len(K.simplices) - 1 > degrees[-1]:
-        return _ripser_flag(K, degrees, p, drop_zero_length)
-    return None
+    base = sheaf_persistence(
+        constant_sheaf(sheaf.complex, 1),
+        degrees,
+        p if p > 0 else "R",
+        "auto",
+        rtol=rtol,
+        implicit=implicit,
+        drop_zero_length=drop_zero_length,
+        validate=False,
+    )
+    return {q: _sorted(np.repeat(b, rank, axis=0)) for q, b in base.items()}
 
 
-def _ripser_flag(K, degrees, p, drop_zero_length):
-    """Persistent cohomology of a flag complex's constant sheaf via ripser (sparse input)."""
-    import ripser
+def _edge_signs(sheaf):
+    """Edge signs when the sheaf is a rank-1 signed graph sheaf (constant: all +1), else None."""
+    if sheaf._cache.get("constant_rank") == 1:
+        return np.ones(len(sheaf.complex.simplices[1]))
+    return sheaf._cache.get("edge_signs")
 
+
+def _flag_path(sheaf, degrees, p, drop_zero_length):
+    """Degrees <= 1 of a signed sheaf on a flag complex, triangles enumerated on the fly."""
+    K = sheaf.complex
+    if not K.flag or p == 0 or degrees[-1] > 1 or len(K.simplices) < 2:
+        return None
+    if degrees[-1] == 1 and len(K.simplices) < 3:
+        return None  # the complex stops at edges: H^1 of the graph, explicit path
+    signs = _edge_signs(sheaf)
+    if signs is None:
+        return None
     n = K.n_vertices
-    edges = K.simplices[1]
-    vals = K.filtrations[1]
-    births = K.filtrations[0]
     labels = K.vertex_labels
-    pos = np.empty(labels.max() + 1 if n else 0, dtype=np.int64)
-    pos[labels] = np.arange(n)
-    if (vals <= 0).any() or (births != 0).any():
-        return None  # ripser's sparse format cannot carry zero-length edges: generic engine
-    D = sp.coo_matrix((vals, (pos[edges[:, 0]], pos[edges[:, 1]])), shape=(n, n)).tocsr()
-    res = ripser.ripser(D, distance_matrix=True, maxdim=degrees[-1], coeff=p)
+    edges = K.simplices[1]
+    if n and (labels != np.arange(n)).any():  # e.g. landmark labels: use vertex positions
+        position = np.empty(int(labels.max()) + 1, dtype=np.int64)
+        position[labels] = np.arange(n)
+        edges = position[edges]
+    values = K.filtrations[1]
     out = {}
-    for q in degrees:
-        b = np.asarray(res["dgms"][q], dtype=np.float64).reshape(-1, 2)
-        if drop_zero_length:
-            b = b[b[:, 1] > b[:, 0]]
-        out[q] = _sorted(b)
+    M = coboundary_csc(sheaf, 0, p)
+    pivot, *_ = reduce_coboundary(
+        M.indptr.astype(np.int64),
+        M.indices.astype(np.int64),
+        M.data.astype(np.float64),
+        M.shape[0],
+        np.zeros(M.shape[1], dtype=np.bool_),
+        p,
+        0.0,
+        False,
+    )
+    if 0 in degrees:
+        f0 = K.filtrations[0]
+        paired = np.flatnonzero(pivot >= 0)
+        essential = np.flatnonzero(pivot < 0)
+        b = np.column_stack(
+            [
+                np.concatenate([f0[paired], f0[essential]]),
+                np.concatenate([values[pivot[paired]], np.full(len(essential), np.inf)]),
+            ]
+        )
+        out[0] = _finish(b, drop_zero_length)
+    if 1 in degrees:
+        skip = np.zeros(len(edges), dtype=np.bool_)
+        skip[pivot[pivot >= 0]] = True
+        indptr, nbr, eid = full_adjacency(n, edges)
+        death, _ = flag_degree1_pairs(
+            n, edges, values, np.asarray(signs, dtype=np.float64), indptr, nbr, eid, skip, p
+        )
+        alive = ~np.isnan(death)
+        out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
     return out
+
+
+def _finish(b: np.ndarray, drop_zero_length: bool) -> np.ndarray:
+    b = b.reshape(-1, 2)
+    if drop_zero_length:
+        b = b[b[:, 1] > b[:, 0]]
+    return _sorted(b)
 
 
 def _sorted(b: np.ndarray) -> np.ndarray:

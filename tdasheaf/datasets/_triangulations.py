@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from tdasheaf.complexes import FilteredComplex
-from tdasheaf.sheaves import CellularSheaf
+from tdasheaf.sheaves import CellularSheaf, signed_graph_sheaf
 
 __all__ = ["SURFACES", "orientation_signs", "sign_sheaf", "triangulated_surface"]
 
@@ -38,7 +38,7 @@ _RP2_TRIANGLES = (
 )  # fmt: skip
 
 # smallest grids on which the construction is a simplicial complex with surface links
-_MIN_SIZE = {"cylinder": (3, 2), "mobius": (3, 2), "torus": (3, 3), "klein": (3, 4)}
+_MIN_SIZE = {"cylinder": (3, 2), "mobius": (3, 2), "torus": (3, 3), "klein": (3, 3)}
 
 
 def _grid_triangles(name: str, n: int, m: int):
@@ -96,10 +96,11 @@ def orientation_signs(triangles) -> dict[tuple[int, int], int]:
 
     Examples
     --------
-    A disk (two triangles) is orientable: the signs have no holonomy around any cycle.
+    A disk (two triangles) is orientable: its signs are a coboundary, ``sign(ij) = g_i g_j``
+    with ``g = (1, 1, 1, -1)``.
 
     >>> orientation_signs([(0, 1, 2), (1, 2, 3)])
-    {(0, 1): 1, (0, 2): 1, (1, 2): 1, (1, 3): 1, (2, 3): 1}
+    {(0, 1): 1, (0, 2): 1, (1, 2): 1, (1, 3): -1, (2, 3): -1}
     """
     tris = [tuple(sorted(int(v) for v in t)) for t in triangles]
     by_edge: dict[tuple[int, int], list[int]] = {}
@@ -142,7 +143,7 @@ def triangulated_surface(name: str, n: int = 4, m: int = 4):
     n, m : int, default=4
         Grid size: ``n`` columns around the closed (possibly reflected) direction, ``m`` rows.
         Smallest sizes that give a simplicial complex with surface links: cylinder and Möbius
-        band ``3 × 2``, torus ``3 × 3``, Klein bottle ``3 × 4``.
+        band ``3 × 2``, torus and Klein bottle ``3 × 3``.
 
     Returns
     -------
@@ -159,8 +160,8 @@ def triangulated_surface(name: str, n: int = 4, m: int = 4):
     >>> counts = np.bincount([len(s) for s in simplices])[1:]
     >>> counts.tolist(), int(counts[0] - counts[1] + counts[2])   # Euler characteristic
     ([10, 20, 10], 0)
-    >>> sorted(e for e, s in signs.items() if s < 0)   # the two seam edges... and the diagonals
-    [(0, 8), (0, 9), (1, 8), (1, 9)]
+    >>> sorted(e for e, s in signs.items() if s < 0)   # the edges across the reflected seam
+    [(0, 8), (0, 9), (1, 8)]
     """
     if name not in SURFACES:
         raise ValueError(f"name must be one of {SURFACES}, got {name!r}.")
@@ -184,14 +185,17 @@ def triangulated_surface(name: str, n: int = 4, m: int = 4):
 
 
 def sign_sheaf(complex: FilteredComplex, edge_signs: Mapping) -> CellularSheaf:
-    """The rank-1 sheaf of a ±1 local system on the edges of a complex.
+    """The rank-1 sheaf of a ±1 local system given as a dict of edge signs.
 
     ``F_{i⊲ij} = 1`` and ``F_{j⊲ij} = sign(ij)`` for every edge ``i < j``. A simplex whose
     triangles all have holonomy ``sign(ab) sign(bc) sign(ac) = +1`` gets the stalk 𝕜, in the
     frame of its smallest vertex: the map from a face is ``1``, except from the face without
     the smallest vertex, where it is the transport ``sign(v0 v1)`` between the two smallest
     vertices. A simplex containing a triangle of holonomy ``-1`` gets the stalk 0 (the largest
-    consistent extension, DESIGN.md §5). The result satisfies δ∘δ = 0 exactly.
+    consistent extension, DESIGN.md §5). δ∘δ = 0 holds exactly.
+
+    A dict-keyed front end to :func:`tdasheaf.sheaves.signed_graph_sheaf` (which takes one sign
+    per row of ``complex.simplices[1]``), for the output of :func:`triangulated_surface`.
 
     Parameters
     ----------
@@ -210,7 +214,7 @@ def sign_sheaf(complex: FilteredComplex, edge_signs: Mapping) -> CellularSheaf:
     >>> from tdasheaf.cohomology import sheaf_persistence
     >>> K = FilteredComplex.from_simplices([(0,), (1,), (2,), (0, 1), (1, 2), (0, 2)])
     >>> F = sign_sheaf(K, {(0, 2): -1})
-    >>> F.restrictions[1][:, :, 0, 0]   # rows (0, 1), (0, 2), (1, 2); faces without v1, v0
+    >>> F.restrictions[1][:, :, 0, 0]   # rows (0, 1), (0, 2), (1, 2); faces without v0, v1
     array([[ 1.,  1.],
            [-1.,  1.],
            [ 1.,  1.]])
@@ -218,34 +222,12 @@ def sign_sheaf(complex: FilteredComplex, edge_signs: Mapping) -> CellularSheaf:
     {0: 0, 1: 0}
     """
     K = complex
-    n_dims = max(K.dimension + 1, 1)
-    table: dict[tuple[int, int], float] = {}
+    table: dict[tuple[int, int], int] = {}
     for key, s in dict(edge_signs).items():
         i, j = (int(v) for v in key)
         if s not in (1, -1):
             raise ValueError(f"edge sign of {key} must be +1 or -1, got {s!r}.")
-        table[(min(i, j), max(i, j))] = float(s)
-    dims = [np.ones(len(K.simplices[0]), dtype=np.int64)]
-    blocks = []
-    edge_sign = np.ones(0)
-    if n_dims > 1:
-        edge_sign = np.array(
-            [table.get((int(a), int(b)), 1.0) for a, b in K.simplices[1]], dtype=np.float64
-        )
-    for k in range(1, n_dims):
-        B = K.boundaries[k]
-        # row of the edge (v0, v1) of every k-simplex: drop the last vertex k - 1 times
-        first_edge = np.arange(len(B))
-        for d in range(k, 1, -1):
-            first_edge = K.boundaries[d][first_edge, d]
-        R = np.ones((len(B), k + 1, 1, 1))
-        R[:, 0, 0, 0] = edge_sign[first_edge]
-        blocks.append(R)
-        if k == 1:
-            dims.append(np.ones(len(B), dtype=np.int64))
-        elif k == 2:
-            holonomy = edge_sign[B[:, 0]] * edge_sign[B[:, 1]] * edge_sign[B[:, 2]]
-            dims.append((holonomy > 0).astype(np.int64))
-        else:
-            dims.append(dims[k - 1][B].min(axis=1))
-    return CellularSheaf.from_arrays(K, dims, blocks)
+        table[(min(i, j), max(i, j))] = int(s)
+    edges = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), dtype=np.int64)
+    signs = np.array([table.get((int(a), int(b)), 1) for a, b in edges], dtype=np.float64)
+    return signed_graph_sheaf(K, signs)

@@ -334,7 +334,7 @@ def _check_dim(d, where) -> int:
 
 
 def _normalise_stalk_dims(K: FilteredComplex, stalk_dims, n_dims: int) -> list[np.ndarray]:
-    if isinstance(stalk_dims, numbers.Integral) and not isinstance(stalk_dims, bool):
+    if isinstance(stalk_dims, (numbers.Number, np.generic)):
         d = _check_dim(stalk_dims, "every simplex")
         return [np.full(len(s), d, dtype=np.int64) for s in K.simplices[:n_dims]]
     items = list(stalk_dims)

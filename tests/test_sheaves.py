@@ -1,0 +1,494 @@
+"""Cellular sheaves: construction, validation (δ∘δ = 0), coboundaries and Laplacians.
+
+Known answers first (hand-written coboundary matrices with the incidence signs of DESIGN.md §3),
+then validation errors, then properties (random consistent "gauge" sheaves have δ∘δ = 0; the
+kernel of the sheaf Laplacian has the dimension of the cohomology), and the sign sheaves of
+:mod:`tdasheaf.datasets`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tdasheaf.cohomology import coboundary, sheaf_laplacian, sheaf_persistence
+from tdasheaf.complexes import FilteredComplex, rips_complex
+from tdasheaf.datasets import SURFACES, orientation_signs, sign_sheaf, triangulated_surface
+from tdasheaf.exceptions import InvalidSheafError
+from tdasheaf.sheaves import CellularSheaf, constant_sheaf
+
+PROPERTY = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+TRIANGLE = [(0,), (1,), (2,), (0, 1), (0, 2), (1, 2)]
+FILLED = [*TRIANGLE, (0, 1, 2)]
+
+
+def boundary_of_triangle():
+    return FilteredComplex.from_simplices(TRIANGLE)
+
+
+def filled_triangle():
+    return FilteredComplex.from_simplices(FILLED)
+
+
+# ----------------------------------------------------------------------------------------------
+# Random consistent sheaves ("gauge" construction)
+# ----------------------------------------------------------------------------------------------
+
+
+def _unimodular(rng, d):
+    """A random integer matrix with determinant ±1 (so its inverse is an integer matrix)."""
+    A = np.eye(d)
+    for _ in range(2 * d):
+        if d >= 2:
+            i, j = rng.choice(d, size=2, replace=False)
+            A[j] += rng.choice([-2, -1, 1, 2]) * A[i]
+    A = A[rng.permutation(d)] * rng.choice([-1.0, 1.0], size=(d, 1))
+    return A, np.round(np.linalg.inv(A))
+
+
+def _orthogonal(rng, d):
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    return Q, Q.T
+
+
+def gauge_sheaf(K, rng, kind="integer", n_components=2, mixed=True):
+    """A random consistent sheaf: a direct sum of rank-1 sheaves, then a change of basis.
+
+    Component c lives on a support that is the whole complex, or upward closed (the cofaces
+    of two random simplices), or downward closed (their faces): either way every composite
+    through a zero stalk is zero on both sides. On its support the maps are
+    ``F_{σ⊲τ} = h_τ h_σ^{-1} w_v`` (v the vertex τ adds to σ; the w_v commute, so both
+    composites agree). Each stalk then gets a random basis change A_σ:
+    ``F_{σ⊲τ} ↦ A_τ F_{σ⊲τ} A_σ^{-1}`` — unimodular integer matrices (``kind="integer"``,
+    integer maps) or orthogonal ones (``kind="orthogonal"``, real maps). Stalk dimensions
+    are 0 .. n_components, mixed across simplices.
+    """
+    n_dims = max(K.dimension + 1, 1)
+    rows = [[tuple(int(v) for v in r) for r in K.simplices[k].tolist()] for k in range(n_dims)]
+    every = [s for r in rows for s in r]
+    labels = sorted({v for s in every for v in s})
+    supports, w, h = [], [], []
+    for _ in range(n_components):
+        mode = rng.choice(["all", "up", "down"]) if mixed else "all"
+        seeds = [every[i] for i in rng.choice(len(every), size=min(2, len(every)), replace=False)]
+        if mode == "up":
+            supports.append({s for s in every if any(set(x) <= set(s) for x in seeds)})
+        elif mode == "down":
+            supports.append({s for s in every if any(set(s) <= set(x) for x in seeds)})
+        else:
+            supports.append(set(every))
+        if kind == "integer":
+            w.append({v: float(rng.choice([1, 2, 3, -1, -2])) for v in labels})
+            h.append({s: float(rng.choice([-1, 1])) for s in every})
+        else:
+            w.append({v: rng.choice([-1, 1]) * rng.uniform(0.5, 2.0) for v in labels})
+            h.append({s: rng.choice([-1, 1]) * rng.uniform(0.5, 2.0) for s in every})
+    comps = {s: [c for c in range(n_components) if s in supports[c]] for s in every}
+    change = _unimodular if kind == "integer" else _orthogonal
+    basis = {s: change(rng, len(comps[s])) for s in every}
+    dims = [np.array([len(comps[s]) for s in r], dtype=np.int64) for r in rows]
+    D = n_components
+    blocks = []
+    for k in range(1, n_dims):
+        R = np.zeros((len(rows[k]), k + 1, D, D))
+        for j, s in enumerate(rows[k]):
+            for i in range(k + 1):
+                f = s[:i] + s[i + 1 :]
+                M = np.zeros((len(comps[s]), len(comps[f])))
+                for c in set(comps[s]) & set(comps[f]):
+                    M[comps[s].index(c), comps[f].index(c)] = h[c][s] / h[c][f] * w[c][s[i]]
+                M = basis[s][0] @ M @ basis[f][1]
+                if kind == "integer":
+                    M = np.round(M)
+                R[j, i, : M.shape[0], : M.shape[1]] = M
+        blocks.append(R)
+    return CellularSheaf.from_arrays(K, dims, blocks)
+
+
+@st.composite
+def small_rips(draw, max_points=7, max_dimension=3):
+    """Rips complexes of small integer-grid clouds (ties and duplicate points included)."""
+    n = draw(st.integers(1, max_points))
+    pts = draw(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=n, max_size=n))
+    threshold = draw(st.sampled_from([1.0, 1.5, 2.3, np.inf]))
+    dim = draw(st.integers(1, max_dimension))
+    return rips_complex(np.array(pts, dtype=float), threshold, dim)
+
+
+def dense_delta(sheaf, k):
+    return coboundary(sheaf, k).toarray()
+
+
+# ----------------------------------------------------------------------------------------------
+# Construction: shapes, layout, defaults
+# ----------------------------------------------------------------------------------------------
+
+
+def test_shapes_layout_and_padding():
+    K = filled_triangle()
+    F = CellularSheaf.from_restrictions(
+        K,
+        {(0,): 2, (0, 1): 2, (0, 1, 2): 0},
+        {
+            ((1,), (0, 1)): [[1.0], [2.0]],  # 1 -> 2
+            ((0,), (0, 2)): [[3.0, 4.0]],  # 2 -> 1
+        },
+    )
+    assert [d.tolist() for d in F.stalk_dims] == [[2, 1, 1], [2, 1, 1], [0]]
+    assert [R.shape for R in F.restrictions] == [(3, 0, 2, 0), (3, 2, 2, 2), (1, 3, 0, 2)]
+    assert [F.cochain_dim(k) for k in range(4)] == [4, 4, 0, 0]
+    np.testing.assert_array_equal(F.offsets(0), [0, 2, 3, 4])
+    R1 = F.restrictions[1]
+    # edge (0, 1), position 0 drops vertex 0: the face is (1,)
+    np.testing.assert_array_equal(R1[0, 0], [[1.0, 0.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(R1[0, 1], np.eye(2))  # default identity 2 -> 2
+    np.testing.assert_array_equal(R1[1, 1], [[3.0, 4.0], [0.0, 0.0]])  # (0,) -> (0, 2), padded
+    np.testing.assert_array_equal(R1[2, :, 0, 0], [1.0, 1.0])  # (1, 2): identities 1 -> 1
+    assert "CellularSheaf" in repr(F)
+
+
+def test_stalk_dims_forms_agree():
+    K = filled_triangle()
+    a = CellularSheaf.from_restrictions(K, 2)
+    b = CellularSheaf.from_arrays(K, [2, 2, 2], [np.broadcast_to(np.eye(2), (3, 2, 2, 2)),
+                                                 np.broadcast_to(np.eye(2), (1, 3, 2, 2))])
+    c = CellularSheaf.from_arrays(
+        K, [np.full(3, 2), np.full(3, 2), np.full(1, 2)],
+        [np.broadcast_to(np.eye(3), (3, 2, 3, 3)), np.broadcast_to(np.eye(3), (1, 3, 3, 3))],
+    )  # oversized blocks are cut to the stalk dimensions
+    d = constant_sheaf(K, 2)
+    for other in (b, c, d):
+        for R1, R2 in zip(a.restrictions, other.restrictions, strict=True):
+            np.testing.assert_array_equal(R1, R2)
+
+
+def test_missing_map_between_different_dims_is_an_error():
+    K = FilteredComplex.from_simplices([(0,), (1,), (0, 1)])
+    with pytest.raises(InvalidSheafError, match=r"\(1,\) -> \(0, 1\).*differ"):
+        CellularSheaf.from_restrictions(K, {(0, 1): 2, (0,): 2}, {((0,), (0, 1)): np.eye(2)})
+
+
+def test_zero_stalks_default_to_empty_maps():
+    K = filled_triangle()
+    dims = {(1,): 0, (0, 1): 0, (1, 2): 0, (0, 1, 2): 2}
+    with pytest.raises(InvalidSheafError, match=r"\(0, 2\) -> \(0, 1, 2\)"):
+        CellularSheaf.from_restrictions(K, dims)  # 1 -> 2 has no default
+    F = CellularSheaf.from_restrictions(K, dims, {((0, 2), (0, 1, 2)): np.zeros((2, 1))})
+    assert [d.tolist() for d in F.stalk_dims] == [[1, 0, 1], [0, 1, 0], [2]]
+    np.testing.assert_array_equal(dense_delta(F, 0), [[-1, 1]])
+    assert coboundary(F, 1).shape == (2, 1)
+    np.testing.assert_array_equal(dense_delta(F, 1), 0.0)
+    z = CellularSheaf.from_restrictions(K, 0)
+    assert [z.cochain_dim(k) for k in range(3)] == [0, 0, 0]
+    assert coboundary(z, 0).shape == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("stalk_dims", "restrictions", "match"),
+    [
+        (1, {((0,), (0, 1)): [[1.0, 2.0]]}, r"shape \(1, 2\).*expected shape \(1, 1\)"),
+        (1, {((0,), (1, 2)): [[1.0]]}, "codimension-1 face"),
+        (1, {((0,), (0, 1, 2)): [[1.0]]}, "codimension-1 face"),
+        (1, {((0, 1), (0, 1, 3)): [[1.0]]}, "not in the complex"),
+        ({(0, 5): 1}, None, "not in the complex"),
+        ({(0,): -1}, None, "non-negative int"),
+        ({(0,): 1.5}, None, "non-negative int"),
+        (-1, None, "non-negative int"),
+        (True, None, "non-negative int"),
+        (2.0, None, "non-negative int"),
+    ],
+)
+def test_bad_construction_arguments(stalk_dims, restrictions, match):
+    with pytest.raises(InvalidSheafError, match=match):
+        CellularSheaf.from_restrictions(filled_triangle(), stalk_dims, restrictions)
+
+
+def test_from_arrays_shape_errors():
+    K = filled_triangle()
+    good = [np.ones((3, 2, 1, 1)), np.ones((1, 3, 1, 1))]
+    with pytest.raises(InvalidSheafError, match="one array per dimension"):
+        CellularSheaf.from_arrays(K, 1, good[:1])
+    with pytest.raises(InvalidSheafError, match=r"must have shape \(3, 2"):
+        CellularSheaf.from_arrays(K, 1, [np.ones((3, 3, 1, 1)), good[1]])
+    with pytest.raises(InvalidSheafError, match="too small"):
+        CellularSheaf.from_arrays(K, 2, good)
+    with pytest.raises(InvalidSheafError, match=r"stalk_dims\[1\] must have shape \(3,\)"):
+        CellularSheaf.from_arrays(K, [1, np.ones(2, int), 1], good)
+    with pytest.raises(InvalidSheafError, match="one entry per dimension"):
+        CellularSheaf.from_arrays(K, [1, 1], good)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation: δ∘δ = 0, finiteness
+# ----------------------------------------------------------------------------------------------
+
+
+def test_holonomy_minus_one_on_a_filled_triangle_is_refused():
+    K = filled_triangle()
+    twisted = {((2,), (0, 2)): [[-1.0]]}
+    # the message names a vertex, the two edges through which it reaches the triangle
+    composite = r"\((\d),\) -> \((\d), (\d)\) -> \(0, 1, 2\)"
+    with pytest.raises(InvalidSheafError, match=rf"δ∘δ ≠ 0.*{composite} and {composite}"):
+        CellularSheaf.from_restrictions(K, 1, twisted)
+    # the same maps from arrays, and built unvalidated then checked
+    R1 = CellularSheaf.from_restrictions(K, 1, twisted, validate=False).restrictions[1]
+    with pytest.raises(InvalidSheafError, match="inconsistent"):
+        CellularSheaf.from_arrays(K, 1, [R1, np.ones((1, 3, 1, 1))])
+    F = CellularSheaf.from_arrays(K, 1, [R1, np.ones((1, 3, 1, 1))], validate=False)
+    with pytest.raises(InvalidSheafError, match="inconsistent"):
+        F.check()
+    # with a zero triangle stalk the same edge maps are consistent
+    ok = CellularSheaf.from_restrictions(K, {(0, 1, 2): 0}, twisted)
+    assert ok.check() is ok
+
+
+def test_real_valued_inconsistency_respects_tolerance():
+    K = filled_triangle()
+    small = {((2,), (0, 2)): [[1.0 + 1e-13]]}
+    CellularSheaf.from_restrictions(K, 1, small)  # within atol: accepted
+    with pytest.raises(InvalidSheafError, match="differ"):
+        CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[1.0 + 1e-6]]})
+    CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[1.0 + 1e-6]]}, atol=1e-3)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_maps_are_refused(bad):
+    K = boundary_of_triangle()
+    with pytest.raises(InvalidSheafError, match=r"\(0,\) -> \(0, 1\).*NaN or infinite"):
+        CellularSheaf.from_restrictions(K, 1, {((0,), (0, 1)): [[bad]]})
+    F = CellularSheaf.from_restrictions(K, 1, {((0,), (0, 1)): [[bad]]}, validate=False)
+    with pytest.raises(InvalidSheafError, match="NaN or infinite"):
+        F.check()
+
+
+# ----------------------------------------------------------------------------------------------
+# Coboundaries: hand-written matrices (DESIGN.md §3 incidence signs)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_coboundary_of_twisted_triangle_boundary():
+    # edges in order (0, 1), (0, 2), (1, 2); (δx)(ab) = F_{b⊲ab} x_b - F_{a⊲ab} x_a
+    F = CellularSheaf.from_restrictions(boundary_of_triangle(), 1, {((2,), (0, 2)): [[-1]]})
+    expected = [[-1, 1, 0], [-1, 0, -1], [0, -1, 1]]
+    np.testing.assert_array_equal(dense_delta(F, 0), expected)
+    assert coboundary(F, 1).shape == (0, 3)
+    assert coboundary(F, -1).shape == (3, 0)
+
+
+def test_coboundary_of_filled_triangle():
+    # (δx)(012) = x(12) - x(02) + x(01)
+    F = constant_sheaf(filled_triangle())
+    np.testing.assert_array_equal(dense_delta(F, 1), [[1, -1, 1]])
+    np.testing.assert_array_equal(dense_delta(F, 1) @ dense_delta(F, 0), 0)
+
+
+def test_coboundary_block_layout_with_mixed_stalks():
+    K = FilteredComplex.from_simplices([(0,), (1,), (0, 1)], [0, 0, 1])
+    F = CellularSheaf.from_restrictions(
+        K, {(0,): 2}, {((0,), (0, 1)): [[1.0, 2.0]], ((1,), (0, 1)): [[3.0]]}
+    )
+    # basis of C^0: (x_0^1, x_0^2, x_1); δx = 3 x_1 - (x_0^1 + 2 x_0^2)
+    np.testing.assert_array_equal(dense_delta(F, 0), [[-1, -2, 3]])
+    assert coboundary(F, 0, format="coo").format == "coo"
+
+
+def test_coboundary_rank2_block_signs():
+    # rank 2, vertex 2's frame swapped: the maps out of vertex 2 are A (A = A^{-1})
+    K = filled_triangle()
+    A = np.array([[0.0, 1.0], [1.0, 0.0]])
+    F = CellularSheaf.from_restrictions(K, 2, {((2,), (0, 2)): A, ((2,), (1, 2)): A})
+    D0 = dense_delta(F, 0)
+    # row block of edge (0, 2) = [-I, 0, A] (columns: vertices 0, 1, 2)
+    np.testing.assert_array_equal(D0[2:4], np.hstack([-np.eye(2), np.zeros((2, 2)), A]))
+    np.testing.assert_array_equal(dense_delta(F, 1), np.hstack([np.eye(2), -np.eye(2), np.eye(2)]))
+    np.testing.assert_array_equal(dense_delta(F, 1) @ D0, 0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Laplacians: ker L^k ≅ H^k
+# ----------------------------------------------------------------------------------------------
+
+
+def betti_by_ranks(sheaf, k):
+    rank = np.linalg.matrix_rank
+    up = dense_delta(sheaf, k)
+    down = dense_delta(sheaf, k - 1)
+    return sheaf.cochain_dim(k) - (rank(up) if up.size else 0) - (rank(down) if down.size else 0)
+
+
+def nullity(L, tol=1e-8):
+    L = L.toarray() if hasattr(L, "toarray") else L
+    if L.shape[0] == 0:
+        return 0
+    s = np.linalg.svd(L, compute_uv=False)
+    return int(np.sum(s <= tol * max(1.0, s.max(initial=0))))
+
+
+def _examples():
+    K = boundary_of_triangle()
+    yield "twisted circle", CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[-1]]}), [0, 0]
+    yield "circle", constant_sheaf(K), [1, 1]
+    yield "filled triangle", constant_sheaf(filled_triangle(), 2), [2, 0, 0]
+    yield "zero stalks", CellularSheaf.from_restrictions(
+        filled_triangle(), {(0, 1): 0, (0, 1, 2): 0}), [1, 0, 0]
+    for name, betti in [("torus", [1, 2, 1]), ("klein", [0, 1, 1]), ("rp2", [0, 0, 1])]:
+        simplices, signs = triangulated_surface(name, 3, 3)
+        yield name, sign_sheaf(FilteredComplex.from_simplices(simplices), signs), betti
+
+
+@pytest.mark.parametrize(("name", "sheaf", "betti"), list(_examples()), ids=lambda x: str(x)[:20])
+def test_laplacian_kernel_is_cohomology(name, sheaf, betti):
+    rng = np.random.default_rng(0)
+    for k, b in enumerate(betti):
+        assert betti_by_ranks(sheaf, k) == b
+        L = sheaf_laplacian(sheaf, k)
+        np.testing.assert_allclose(L.toarray(), L.toarray().T)
+        assert nullity(L) == b
+        weights = [rng.uniform(0.5, 3.0, size=len(d)) for d in sheaf.stalk_dims]
+        assert nullity(sheaf_laplacian(sheaf, k, weights=weights)) == b
+    bars = sheaf_persistence(sheaf, degrees=tuple(range(len(betti))), field="R")
+    assert [int(np.isinf(bars[k][:, 1]).sum()) for k in range(len(betti))] == betti
+
+
+def test_laplacian_weights_validated():
+    F = constant_sheaf(filled_triangle())
+    with pytest.raises(ValueError, match="positive"):
+        sheaf_laplacian(F, 1, weights=[np.ones(3), -np.ones(3), np.ones(1)])
+    np.testing.assert_allclose(
+        sheaf_laplacian(F, 0).toarray(), [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]]
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Property: random consistent sheaves satisfy δ∘δ = 0
+# ----------------------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(K=small_rips(), seed=st.integers(0, 2**16), kind=st.sampled_from(["integer", "orthogonal"]))
+def test_gauge_sheaves_are_consistent(K, seed, kind):
+    rng = np.random.default_rng(seed)
+    F = gauge_sheaf(K, rng, kind=kind)
+    if kind == "integer":
+        assert F.is_integral
+    tol = 0.0 if kind == "integer" else 1e-10  # exact for integers, rounding for reals
+    for k in range(F.dimension - 1):
+        prod = dense_delta(F, k + 1) @ dense_delta(F, k)
+        assert np.abs(prod).max(initial=0) <= tol
+
+
+@PROPERTY
+@given(K=small_rips(max_dimension=2), seed=st.integers(0, 2**16))
+def test_perturbed_gauge_sheaves_are_refused(K, seed):
+    rng = np.random.default_rng(seed)
+    F = gauge_sheaf(K, rng, kind="integer", mixed=False)
+    if len(K.simplices) < 3 or len(K.simplices[2]) == 0:
+        return
+    R = [r.copy() for r in F.restrictions[1:]]
+    j = int(K.boundaries[2][0, 0])  # an edge of the first triangle
+    R[0][j, 0, 0, 0] += 1.0  # perturb the map (second vertex) -> edge
+    with pytest.raises(InvalidSheafError, match="inconsistent"):
+        CellularSheaf.from_arrays(K, [d for d in F.stalk_dims], R)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sign sheaves of triangulated surfaces (tdasheaf.datasets)
+# ----------------------------------------------------------------------------------------------
+
+
+def is_coboundary(signs):
+    """Whether ±1 edge signs are g_i g_j for some ±1 vertex gauge g (BFS on the graph)."""
+    adj = {}
+    for (i, j), s in signs.items():
+        adj.setdefault(i, []).append((j, s))
+        adj.setdefault(j, []).append((i, s))
+    g = {}
+    for root in adj:
+        if root in g:
+            continue
+        g[root] = 1
+        stack = [root]
+        while stack:
+            u = stack.pop()
+            for v, s in adj[u]:
+                if v not in g:
+                    g[v] = g[u] * s
+                    stack.append(v)
+    return all(g[i] * g[j] == s for (i, j), s in signs.items())
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_sign_sheaf_of_surfaces(name):
+    simplices, signs = triangulated_surface(name)
+    K = FilteredComplex.from_simplices(simplices)
+    F = sign_sheaf(K, signs)
+    assert F.is_integral and all((d == 1).all() for d in F.stalk_dims)  # no holonomy
+    np.testing.assert_array_equal(dense_delta(F, 1) @ dense_delta(F, 0), 0)
+    # the seam signs and the star-orientation signs define the same local system
+    triangles = [s for s in simplices if len(s) == 3]
+    star = orientation_signs(triangles)
+    assert set(star) == set(signs)
+    assert is_coboundary({e: signs[e] * star[e] for e in signs})
+    orientable = name in ("cylinder", "torus")
+    assert is_coboundary(signs) == orientable
+
+
+def test_sign_sheaf_maps_and_zero_stalks():
+    # a tetrahedron with one twisted edge: every triangle containing it has holonomy -1
+    verts = range(4)
+    simplices = [s for k in (1, 2, 3, 4) for s in itertools.combinations(verts, k)]
+    K = FilteredComplex.from_simplices(simplices)
+    F = sign_sheaf(K, {(2, 0): -1})  # either order of the key
+    tri = [tuple(int(v) for v in t) for t in K.simplices[2]]
+    assert dict(zip(tri, F.stalk_dims[2].tolist(), strict=True)) == {
+        (0, 1, 2): 0, (0, 1, 3): 1, (0, 2, 3): 0, (1, 2, 3): 1
+    }
+    assert F.stalk_dims[3].tolist() == [0]
+    edge = [tuple(int(v) for v in e) for e in K.simplices[1]]
+    R1 = F.restrictions[1][:, :, 0, 0]
+    assert R1[edge.index((0, 2))].tolist() == [-1.0, 1.0]  # F_{2⊲02} = -1, F_{0⊲02} = 1
+    # H^0 = 0 (no global section), by the Laplacian
+    assert nullity(sheaf_laplacian(F, 0)) == 0
+
+
+def test_sign_sheaf_gauge_transport_in_higher_simplices():
+    # signs g_i g_j (trivial system) on a tetrahedron: the face without the first vertex is
+    # transported by sign(v0 v1), every other face map is 1
+    g = {0: 1, 1: -1, 2: 1, 3: -1}
+    simplices = [s for k in (1, 2, 3, 4) for s in itertools.combinations(range(4), k)]
+    K = FilteredComplex.from_simplices(simplices)
+    F = sign_sheaf(K, {(i, j): g[i] * g[j] for i, j in itertools.combinations(range(4), 2)})
+    R3 = F.restrictions[3][0, :, 0, 0]
+    np.testing.assert_array_equal(R3, [g[0] * g[1], 1, 1, 1])
+    for k in range(1, 3):
+        np.testing.assert_array_equal(dense_delta(F, k) @ dense_delta(F, k - 1), 0)
+    assert betti_by_ranks(F, 0) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "n", "m"), [("torus", 3, 2), ("klein", 2, 4), ("mobius", 2, 3), ("cylinder", 3, 1)]
+)
+def test_triangulated_surface_too_small(name, n, m):
+    with pytest.raises(ValueError, match="needs n >="):
+        triangulated_surface(name, n, m)
+
+
+def test_triangulated_surface_bad_arguments():
+    with pytest.raises(ValueError, match="name must be one of"):
+        triangulated_surface("sphere")
+    with pytest.raises(ValueError, match="integer"):
+        triangulated_surface("torus", 4.0, 4)
+    K = boundary_of_triangle()
+    with pytest.raises(ValueError, match="must be"):
+        sign_sheaf(K, {(0, 1): 2})
