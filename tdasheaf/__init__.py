@@ -17,9 +17,16 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafPersistence,
 )
 from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
-from tdasheaf.sheaves import CellularSheaf, constant_sheaf
+from tdasheaf.sheaves import (
+    CellularSheaf,
+    constant_sheaf,
+    orientation_sheaf,
+    signal_sheaf,
+    tangent_sheaf,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -36,8 +43,12 @@ __all__ = [
     "PersistenceImage",
     "PersistenceLandscape",
     "RipsPersistence",
+    "SheafPersistence",
     "alpha_complex",
     "constant_sheaf",
+    "orientation_sheaf",
     "rips_complex",
     "sheaf_persistence",
+    "signal_sheaf",
+    "tangent_sheaf",
 ]

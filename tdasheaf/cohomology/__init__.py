@@ -5,6 +5,7 @@ from tdasheaf.cohomology._persistence import (
     DEFAULT_PRIME,
     DEFAULT_RTOL,
     Cocycle,
+    flag_persistence,
     sheaf_persistence,
 )
 
@@ -13,6 +14,7 @@ __all__ = [
     "DEFAULT_RTOL",
     "Cocycle",
     "coboundary",
+    "flag_persistence",
     "sheaf_laplacian",
     "sheaf_persistence",
 ]

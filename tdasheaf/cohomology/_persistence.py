@@ -23,7 +23,14 @@ from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.sheaves import CellularSheaf
 from tdasheaf.utils import check_degrees
 
-__all__ = ["DEFAULT_PRIME", "DEFAULT_RTOL", "Cocycle", "is_prime", "sheaf_persistence"]
+__all__ = [
+    "DEFAULT_PRIME",
+    "DEFAULT_RTOL",
+    "Cocycle",
+    "flag_persistence",
+    "is_prime",
+    "sheaf_persistence",
+]
 
 #: Prime used when ``field=None`` and every restriction map is integer-valued: the largest
 #: prime below 2**16. Large enough that GF(p) answers agree with ℚ unless the integral
@@ -305,7 +312,7 @@ def _flag_path(sheaf, degrees, p, drop_zero_length):
     if degrees[-1] == 1 and len(K.simplices) < 3:
         return None  # the complex stops at edges: H^1 of the graph, explicit path
     signs = _edge_signs(sheaf)
-    if signs is None:
+    if signs is None or (K.filtrations[0] != 0).any():
         return None
     n = K.n_vertices
     labels = K.vertex_labels
@@ -314,32 +321,41 @@ def _flag_path(sheaf, degrees, p, drop_zero_length):
         position = np.empty(int(labels.max()) + 1, dtype=np.int64)
         position[labels] = np.arange(n)
         edges = position[edges]
-    values = K.filtrations[1]
+    return _flag_bars(n, edges, K.filtrations[1], signs, degrees, p, drop_zero_length)
+
+
+def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length):
+    """Bars of the signed sheaf on the flag complex of a graph whose edges are in order."""
+    m = len(edges)
     out = {}
-    M = coboundary_csc(sheaf, 0, p)
+    # δ^0: (δx)(ij) = s_ij x_j - x_i (face without vertex 0 is j, with sign +1)
+    rows = np.concatenate([np.arange(m), np.arange(m)])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    vals = np.concatenate([np.asarray(signs, dtype=np.float64), -np.ones(m)]) % p
+    M = sp.csc_array((vals, (rows, cols)), shape=(m, n))
+    M.sort_indices()
     pivot, *_ = reduce_coboundary(
         M.indptr.astype(np.int64),
         M.indices.astype(np.int64),
         M.data.astype(np.float64),
-        M.shape[0],
-        np.zeros(M.shape[1], dtype=np.bool_),
+        m,
+        np.zeros(n, dtype=np.bool_),
         p,
         0.0,
         False,
     )
     if 0 in degrees:
-        f0 = K.filtrations[0]
         paired = np.flatnonzero(pivot >= 0)
         essential = np.flatnonzero(pivot < 0)
         b = np.column_stack(
             [
-                np.concatenate([f0[paired], f0[essential]]),
+                np.zeros(len(paired) + len(essential)),
                 np.concatenate([values[pivot[paired]], np.full(len(essential), np.inf)]),
             ]
         )
         out[0] = _finish(b, drop_zero_length)
     if 1 in degrees:
-        skip = np.zeros(len(edges), dtype=np.bool_)
+        skip = np.zeros(m, dtype=np.bool_)
         skip[pivot[pivot >= 0]] = True
         indptr, nbr, eid = full_adjacency(n, edges)
         death, _ = flag_degree1_pairs(
@@ -348,6 +364,97 @@ def _flag_path(sheaf, degrees, p, drop_zero_length):
         alive = ~np.isnan(death)
         out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
     return out
+
+
+def flag_persistence(
+    n_vertices: int,
+    edges,
+    values,
+    signs=None,
+    degrees=(0, 1),
+    field=None,
+    *,
+    drop_zero_length: bool = True,
+) -> dict[int, np.ndarray]:
+    """Persistent cohomology (degrees ≤ 1) of a signed sheaf on the flag complex of a graph.
+
+    The kernel-level twin of :func:`sheaf_persistence` for Rips-type filtrations: vertices are
+    born at 0, an edge at its value, a triangle at the largest value of its edges; the sheaf is
+    :func:`~tdasheaf.sheaves.signed_graph_sheaf` of ``signs`` (all +1: the constant sheaf).
+    Triangles are never stored — they are enumerated from the adjacency lists when an edge's
+    column is reduced — so memory is linear in the number of edges.
+
+    Parameters
+    ----------
+    n_vertices : int
+    edges : array-like of shape (m, 2)
+        Vertex pairs (any order within a pair; no duplicates or loops).
+    values : array-like of shape (m,)
+        Finite edge values (lengths).
+    signs : array-like of shape (m,), optional
+        ±1 per edge, for the pair as sorted ``(min, max)``; default all +1.
+    degrees : sequence of int, default=(0, 1)
+        Subset of {0, 1}.
+    field : prime or None
+        GF(p); default :data:`DEFAULT_PRIME`.
+
+    Returns
+    -------
+    dict
+        degree → ``(n_bars, 2)`` array of (birth, death), as :func:`sheaf_persistence`.
+
+    Examples
+    --------
+    A square 0-1-2-3 whose diagonals have length 1.5: one loop from 1 to 1.5.
+
+    >>> edges = [(0, 1), (1, 2), (2, 3), (0, 3), (0, 2), (1, 3)]
+    >>> flag_persistence(4, edges, [1, 1, 1, 1, 1.5, 1.5], field=3)[1]
+    array([[1. , 1.5]])
+    >>> flag_persistence(4, edges, [1, 1, 1, 1, 1.5, 1.5], signs=[1, 1, 1, -1, 1, 1],
+    ...                  field=3)[0]   # a twisted loop has no global section
+    array([[0., 1.],
+           [0., 1.],
+           [0., 1.],
+           [0., 1.]])
+    """
+    degrees = check_degrees(degrees, name="degrees")
+    if degrees[-1] > 1:
+        raise ValueError(
+            "flag_persistence computes degrees 0 and 1; build the complex with rips_complex "
+            "and use sheaf_persistence for higher degrees."
+        )
+    if not isinstance(n_vertices, numbers.Integral) or isinstance(n_vertices, bool):
+        raise ValueError(f"n_vertices must be a non-negative integer, got {n_vertices!r}.")
+    if n_vertices < 0:
+        raise ValueError(f"n_vertices must be a non-negative integer, got {n_vertices!r}.")
+    n = int(n_vertices)
+    E = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    w = np.asarray(values, dtype=np.float64).reshape(-1)
+    s = np.ones(len(E)) if signs is None else np.asarray(signs, dtype=np.float64).reshape(-1)
+    if len(w) != len(E) or len(s) != len(E):
+        raise ValueError(
+            f"got {len(E)} edges, {len(w)} values and {len(s)} signs; they must match."
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("edge values must be finite and non-negative.")
+    if not np.all(np.abs(s) == 1):
+        raise ValueError("signs must contain only +1 and -1.")
+    E = np.sort(E, axis=1)
+    if len(E) and (E[:, 0] < 0).any() or len(E) and (E[:, 1] >= n).any():
+        raise ValueError(f"edge endpoints must be vertex indices in [0, {n}).")
+    if len(E) and (E[:, 0] == E[:, 1]).any():
+        raise ValueError("edges must join two different vertices (no loops).")
+    order = np.lexsort((E[:, 1], E[:, 0], w))
+    E, w, s = E[order], w[order], s[order]
+    if len(np.unique(E[:, 0] * n + E[:, 1])) != len(E):
+        raise ValueError("edges contain duplicates.")
+    if field is None:
+        field = DEFAULT_PRIME
+    if isinstance(field, bool) or not isinstance(field, numbers.Integral) or not is_prime(field):
+        raise ValueError(f"field must be a prime below 2**26 (GF(p)), got {field!r}.")
+    if field >= 2**26:
+        raise ValueError(f"field={field} is too large: primes below 2**26 are supported.")
+    return _flag_bars(n, E, w, s, degrees, int(field), drop_zero_length)
 
 
 def _finish(b: np.ndarray, drop_zero_length: bool) -> np.ndarray:

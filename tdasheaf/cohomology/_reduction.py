@@ -196,9 +196,17 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
         stop = indptr[c + 1]
         if stop == start:
             continue
-        # fast path: the column's own pivot is free (apparent / emergent pair)
+        # fast path: the column's own pivot is free (apparent / emergent pair); in floating
+        # point only if that entry is not negligible against the column (never pivot on noise)
         r = indices[start]
-        if col_of_row[r] < 0:
+        usable = True
+        if p == 0:
+            cmax = 0.0
+            for t in range(start, stop):
+                if abs(data[t]) > cmax:
+                    cmax = abs(data[t])
+            usable = abs(data[start]) > rtol * cmax
+        if usable and col_of_row[r] < 0:
             pivot[c] = r
             col_of_row[r] = c
             continue

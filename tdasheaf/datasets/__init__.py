@@ -1,5 +1,20 @@
-"""Generators of small test objects: triangulated surfaces, their orientation sign sheaves."""
+"""Generators of test objects: triangulated surfaces, their orientation sign sheaves, and point
+clouds sampled from curves and surfaces."""
 
+from tdasheaf.datasets._generators import (
+    SHAPES,
+    make_circle,
+    make_cylinder,
+    make_figure_eight,
+    make_flat_torus,
+    make_klein_bottle,
+    make_mobius_band,
+    make_shape,
+    make_sphere,
+    make_swiss_roll,
+    make_torus,
+    random_rotation,
+)
 from tdasheaf.datasets._triangulations import (
     SURFACES,
     orientation_signs,
@@ -7,4 +22,21 @@ from tdasheaf.datasets._triangulations import (
     triangulated_surface,
 )
 
-__all__ = ["SURFACES", "orientation_signs", "sign_sheaf", "triangulated_surface"]
+__all__ = [
+    "SURFACES",
+    "orientation_signs",
+    "sign_sheaf",
+    "triangulated_surface",
+    "SHAPES",
+    "make_circle",
+    "make_cylinder",
+    "make_figure_eight",
+    "make_flat_torus",
+    "make_klein_bottle",
+    "make_mobius_band",
+    "make_shape",
+    "make_sphere",
+    "make_swiss_roll",
+    "make_torus",
+    "random_rotation",
+]

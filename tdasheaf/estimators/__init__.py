@@ -21,3 +21,7 @@ __all__ = [
 from tdasheaf.estimators._persistence import AlphaPersistence, RipsPersistence  # noqa: E402
 
 __all__ += ["AlphaPersistence", "RipsPersistence"]
+
+from tdasheaf.estimators._sheaf_persistence import SheafPersistence  # noqa: E402
+
+__all__ += ["SheafPersistence"]

@@ -142,8 +142,9 @@ class BettiCurve(TransformerMixin, BaseEstimator):
     For each degree ``q`` the curve counts the bars ``[b, d)`` with ``b <= t < d`` at the
     points ``t`` of ``samplings_[q] = linspace(lo, hi, n_bins)``, where ``(lo, hi) =
     filtration_ranges_[q]`` spans the training bars of degree ``q`` (smallest birth to
-    largest finite value). Infinite deaths are clipped at ``hi``, the largest finite value
-    of degree ``q`` seen in ``fit``, so an essential class counts up to, not at, ``hi``.
+    largest finite value). Infinite deaths need no clipping here: an essential class counts at
+    every sampling point from its birth on, ``hi`` included (a Betti curve is the number of
+    classes alive at ``t``, and an essential class is alive at every ``t`` after its birth).
 
     Parameters
     ----------
@@ -221,8 +222,7 @@ class BettiCurve(TransformerMixin, BaseEstimator):
         n_features = len(self.homology_dimensions_) * self.n_bins
         return _map_samples(
             betti_curve_features, X, n_features, self.n_jobs,
-            degrees=self.homology_dimensions_,
-            clip_values=_clip_values(self.filtration_ranges_), samplings=self.samplings_,
+            degrees=self.homology_dimensions_, clip_values=None, samplings=self.samplings_,
         )  # fmt: skip
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:

@@ -70,14 +70,18 @@ def _weights(bars: np.ndarray, weight_function: Callable | None) -> np.ndarray |
 def betti_curve_features(
     diagram: np.ndarray,
     degrees: Sequence[int],
-    clip_values: Mapping[int, float],
+    clip_values: Mapping[int, float] | None,
     samplings: Mapping[int, np.ndarray],
 ) -> np.ndarray:
     """Betti curves of every degree on ``samplings[q]``, concatenated.
 
+    With ``clip_values=None`` essential classes count at every point after their birth.
+
     Examples
     --------
     >>> D = np.array([[0.0, 1.0, 0.0], [0.0, np.inf, 0.0]])
+    >>> betti_curve_features(D, [0], None, {0: np.array([0.0, 0.5, 1.0])})
+    array([2., 2., 1.])
     >>> betti_curve_features(D, [0], {0: 1.0}, {0: np.array([0.0, 0.5, 1.0])})
     array([2., 2., 0.])
     """
@@ -198,7 +202,9 @@ def amplitude_features(
     """
     values = np.empty(len(degrees))
     for i, q in enumerate(degrees):
-        bars = _bars(diagram, q, clip_values)
+        # the Betti amplitude is the norm of the Betti curve, which counts essential classes
+        # without clipping (the grid is bounded, so the norm is finite)
+        bars = _bars(diagram, q, None if metric == "betti" else clip_values)
         kw: dict[str, Any] = {
             k: metric_params[k] for k in ("p", "sigma", "n_layers") if k in metric_params
         }

@@ -1,0 +1,208 @@
+"""Data-driven sheaves on a point cloud's complex: orientation, tangent (connection), signal.
+
+Conventions (DESIGN.md §5): vertex labels of the complex index the points of ``X``. Local frames
+come from :func:`~tdasheaf.sheaves.local_frames`; ``O_ij`` carries frame-j coordinates to frame
+i (``O_i O_ij ≈ O_j``).
+
+Locality. Maps computed from local frames only mean something on edges shorter than the
+neighbourhood scale: on long chords even a cylinder's signs become inconsistent (on a
+unit-radius band, from a scale of about 1.5). That scale dependence is part of what the
+persistent barcode measures; to keep only local edges, cap the complex with
+``max_edge_length`` (``rips_complex`` / ``SheafPersistence``).
+
+The sheaf is fixed on the final complex and restricted to each K_t (maps are frozen when a
+simplex is born); sheaves recomputed at every scale would need the presentation methods of
+Dey–Russold–Samaga (2024), which the library does not implement.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tdasheaf.complexes import FilteredComplex
+from tdasheaf.sheaves._frames import LocalFrames, align_frames, local_frames
+from tdasheaf.sheaves._sheaf import CellularSheaf
+from tdasheaf.sheaves._signed import signed_graph_sheaf
+
+__all__ = ["edge_alignments", "orientation_sheaf", "signal_sheaf", "tangent_sheaf"]
+
+
+def _points_of(X, K: FilteredComplex) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of points, got shape {X.shape}.")
+    if K.n_vertices and K.vertex_labels.max() >= len(X):
+        raise ValueError(
+            f"the complex has vertex label {int(K.vertex_labels.max())} but X has only {len(X)} "
+            "points; vertex labels must index rows of X."
+        )
+    return X
+
+
+def edge_alignments(
+    X,
+    complex: FilteredComplex,
+    *,
+    n_neighbors: int = 15,
+    dim: int | None = None,
+    frames: LocalFrames | None = None,
+) -> tuple[np.ndarray, LocalFrames]:
+    """Procrustes alignments ``O_ij`` of local PCA frames on every edge of the complex.
+
+    Returns
+    -------
+    alignments : ndarray of shape (n_edges, dim, dim)
+        Aligned with ``complex.simplices[1]`` (edges ``i < j``).
+    frames : LocalFrames
+        The frames used (computed on all points of ``X`` unless given).
+    """
+    K = complex
+    X = _points_of(X, K)
+    if frames is None:
+        frames = local_frames(X, n_neighbors=n_neighbors, dim=dim)
+    edges = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), dtype=np.int64)
+    return align_frames(frames.frames, edges), frames
+
+
+def orientation_sheaf(
+    X,
+    complex: FilteredComplex,
+    *,
+    n_neighbors: int = 15,
+    dim: int | None = None,
+    frames: LocalFrames | None = None,
+) -> CellularSheaf:
+    """The orientation sheaf: rank 1, ``F_{i⊲ij} = 1``, ``F_{j⊲ij} = det O_ij``.
+
+    Extended to higher simplices by the rule of DESIGN.md §5 (stalk 0 on simplices containing a
+    triangle of sign holonomy −1; see :func:`~tdasheaf.sheaves.signed_graph_sheaf`), so its maps
+    are integers, δ∘δ = 0 holds exactly and persistent H^0 and H^1 are exact. A global section is
+    a consistent choice of orientation of the local frames: H^0 is 1-dimensional on a connected
+    orientable sample at local scales and 0 on a non-orientable one. Use a field of
+    characteristic ≠ 2 (the default): over GF(2) every sign is +1.
+
+    Examples
+    --------
+    >>> from tdasheaf.complexes import rips_complex
+    >>> t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    >>> X = np.c_[np.cos(t), np.sin(t)]
+    >>> F = orientation_sheaf(X, rips_complex(X, 0.5, 2), n_neighbors=5)
+    >>> F.stalk_dims[0][:3], F.cochain_dim(1)
+    (array([1, 1, 1]), 120)
+    """
+    O, _ = edge_alignments(X, complex, n_neighbors=n_neighbors, dim=dim, frames=frames)
+    signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
+    return signed_graph_sheaf(complex, signs)
+
+
+def tangent_sheaf(
+    X,
+    complex: FilteredComplex,
+    *,
+    n_neighbors: int = 15,
+    dim: int | None = None,
+    frames: LocalFrames | None = None,
+) -> CellularSheaf:
+    """The tangent (O(d) connection) sheaf on the 1-skeleton.
+
+    Vertex and edge stalks ℝ^d, ``F_{i⊲ij} = I`` and ``F_{j⊲ij} = O_ij``; simplices of dimension
+    ≥ 2 get stalk 0 (with noisy data the holonomy ``O_ij O_jk O_ki`` is never exactly trivial,
+    so there is no consistent non-zero extension; its robust invariants are spectral: the small
+    eigenvalues of ``L^0`` — the degree-0 Laplacian is Singer–Wu's vector diffusion operator — and
+    the holonomy angles). Real maps: use the float engine (``field="R"``).
+
+    Examples
+    --------
+    >>> from tdasheaf.complexes import rips_complex
+    >>> t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    >>> X = np.c_[np.cos(t), np.sin(t)]
+    >>> F = tangent_sheaf(X, rips_complex(X, 0.5, 2), n_neighbors=5)
+    >>> F.cochain_dim(0), F.cochain_dim(2)
+    (40, 0)
+    """
+    K = complex
+    O, fr = edge_alignments(X, K, n_neighbors=n_neighbors, dim=dim, frames=frames)
+    d = fr.dim
+    n_dims = len(K.simplices)
+    dims = [np.full(len(K.simplices[0]), d, dtype=np.int64)]
+    Rs = []
+    if n_dims > 1:
+        dims.append(np.full(len(K.simplices[1]), d, dtype=np.int64))
+        R = np.empty((len(O), 2, d, d))
+        R[:, 0] = O  # face without vertex 0 is (j,): F_{j⊲ij} = O_ij
+        R[:, 1] = np.eye(d)  # face without vertex 1 is (i,): F_{i⊲ij} = I
+        Rs.append(R)
+    for k in range(2, n_dims):
+        dims.append(np.zeros(len(K.simplices[k]), dtype=np.int64))
+        Rs.append(np.zeros((len(K.simplices[k]), k + 1, 0, d if k == 2 else 0)))
+    sheaf = CellularSheaf.from_arrays(K, dims, Rs, validate=False)
+    sheaf._cache["checked"] = True  # no dimension-2 stalks: δ^1 = 0, nothing to compose
+    return sheaf
+
+
+def signal_sheaf(
+    X,
+    complex: FilteredComplex,
+    y,
+    *,
+    maps: str = "constant",
+    regularization: float = 1.0,
+) -> CellularSheaf:
+    """A sheaf for vertex data ``y`` (n_points × m): constant, or with maps fitted per edge.
+
+    ``maps="constant"``: the constant sheaf ℝ^m on the whole complex; then ``δ^0 y`` on an edge
+    is ``y_j − y_i`` and ``‖δ^0 y‖²`` is the Dirichlet energy (the classic consistency measure).
+
+    ``maps="fitted"``: on the 1-skeleton (stalk 0 above), ``F_{i⊲ij} = I`` and ``F_{j⊲ij} = A_ij``
+    with ``A_ij = argmin_A ‖A y_j − y_i‖² + λ ‖A − I‖²_F``, i.e. the ridge-regularised map closest
+    to the identity that explains ``y_i`` from ``y_j``, in closed form
+    ``A_ij = I + (y_i − y_j) y_jᵀ / (‖y_j‖² + λ)`` with ``λ = regularization``. Then
+    ``(δ^0 y)(ij) = A_ij y_j − y_i = λ (y_j − y_i) / (‖y_j‖² + λ)``: large λ recovers the
+    constant sheaf, small λ lets every edge explain its own data. The per-edge inconsistency
+    ``‖δ^0 y‖`` is an anomaly signal. Real maps: use the float engine.
+
+    Examples
+    --------
+    >>> from tdasheaf.complexes import rips_complex
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> F = signal_sheaf(X, rips_complex(X, 1.0, 1), y=np.array([[1.0], [2.0], [4.0]]))
+    >>> F.cochain_dim(0)
+    3
+    """
+    K = complex
+    X = _points_of(X, K)
+    Y = np.asarray(y, dtype=np.float64)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if Y.ndim != 2 or len(Y) != len(X):
+        raise ValueError(f"y must have one row per point ({len(X)}), got shape {np.shape(y)}.")
+    if not np.isfinite(Y).all():
+        raise ValueError("y contains NaN or infinite values.")
+    m = Y.shape[1]
+    if maps == "constant":
+        from tdasheaf.sheaves._sheaf import constant_sheaf
+
+        return constant_sheaf(K, rank=m)
+    if maps != "fitted":
+        raise ValueError(f"maps must be 'constant' or 'fitted', got {maps!r}.")
+    if not regularization > 0:
+        raise ValueError(f"regularization must be positive, got {regularization!r}.")
+    n_dims = len(K.simplices)
+    dims = [np.full(len(K.simplices[0]), m, dtype=np.int64)]
+    Rs = []
+    if n_dims > 1:
+        E = K.simplices[1]
+        yi, yj = Y[E[:, 0]], Y[E[:, 1]]
+        denom = (yj**2).sum(axis=1) + regularization
+        A = np.eye(m)[None] + np.einsum("ea,eb->eab", yi - yj, yj) / denom[:, None, None]
+        R = np.empty((len(E), 2, m, m))
+        R[:, 0] = A
+        R[:, 1] = np.eye(m)
+        dims.append(np.full(len(E), m, dtype=np.int64))
+        Rs.append(R)
+    for k in range(2, n_dims):
+        dims.append(np.zeros(len(K.simplices[k]), dtype=np.int64))
+        Rs.append(np.zeros((len(K.simplices[k]), k + 1, 0, m if k == 2 else 0)))
+    sheaf = CellularSheaf.from_arrays(K, dims, Rs, validate=False)
+    sheaf._cache["checked"] = True
+    return sheaf

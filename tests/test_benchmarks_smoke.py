@@ -1,0 +1,22 @@
+"""Smoke test of the benchmark script: the quick run finishes and every barcode agrees."""
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "pipelines" / "benchmarks" / "sheaf_cohomology.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("bench_sheaf_cohomology", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_benchmark_runs_and_barcodes_agree(capsys):
+    bench = _load()
+    code = bench.main(["--quick", "--no-memory"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "agree" in out
+    assert "DIFFER" not in out
