@@ -138,7 +138,12 @@ def filtered_complexes(draw):
         )
     )
     closure = sorted(
-        {face for top in tops for r in range(1, len(top) + 1) for face in itertools.combinations(sorted(top), r)},
+        {
+            face
+            for top in tops
+            for r in range(1, len(top) + 1)
+            for face in itertools.combinations(sorted(top), r)
+        },
         key=lambda s: (len(s), s),
     )
     raw = {s: draw(st.integers(0, 3)) for s in closure}
@@ -402,9 +407,7 @@ def test_from_simplices_vertex_order_and_list_order_do_not_matter():
     for _ in range(5):
         perm = rng.permutation(len(simplices))
         shuffled = [tuple(rng.permutation(simplices[i]).tolist()) for i in perm]
-        assert_same_complex(
-            FilteredComplex.from_simplices(shuffled, [values[i] for i in perm]), K
-        )
+        assert_same_complex(FilteredComplex.from_simplices(shuffled, [values[i] for i in perm]), K)
     np.testing.assert_array_equal(K.simplices[1], [[0, 1], [0, 2], [1, 2]])
     np.testing.assert_array_equal(K.filtrations[1], [1.0, 2.0, 2.0])
     np.testing.assert_array_equal(K.boundaries[2], [[2, 1, 0]])
@@ -504,9 +507,10 @@ def test_estimate_is_exact_for_edges_and_an_upper_bound_above(X, t, d):
         assert counts[1] == actual[1]
     assert np.all(counts >= actual)
     assert nbytes >= K.nbytes()
-    np.testing.assert_array_equal(estimate_rips_size(X, t, d, metric="cityblock")[0][:2], [
-        len(X), int((pdist(X, "cityblock") <= t).sum())
-    ][: d + 1])
+    np.testing.assert_array_equal(
+        estimate_rips_size(X, t, d, metric="cityblock")[0][:2],
+        [len(X), int((pdist(X, "cityblock") <= t).sum())][: d + 1],
+    )
 
 
 def _uniform_square(n, rng):

@@ -16,17 +16,19 @@ pickling, pipelines, dtype/shape stability, ...) run on real collections in
 
 from __future__ import annotations
 
+import re
 import warnings
 from unittest import SkipTest, mock
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import FeatureUnion, make_pipeline, make_union
 from sklearn.utils import estimator_checks, get_tags
-from sklearn.utils.estimator_checks import _check_name, parametrize_with_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tdasheaf.estimators import (
     AlphaPersistence,
@@ -37,9 +39,10 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafPersistence,
 )
 
-POINT_CLOUD_ESTIMATORS = [RipsPersistence(), AlphaPersistence()]
+POINT_CLOUD_ESTIMATORS = [RipsPersistence(), AlphaPersistence(), SheafPersistence()]
 VECTORISERS = [
     BettiCurve(),
     PersistenceLandscape(),
@@ -94,9 +97,7 @@ _POINT_CLOUDS = (
     "input is a collection of point clouds (a list of (n_points, n_features) arrays or an "
     "(n_samples, n_points, n_features) array), not a 2-D feature matrix"
 )
-_DIAGRAMS = (
-    "input is a collection of diagrams (n_samples, n_points, 3), not a 2-D feature matrix"
-)
+_DIAGRAMS = "input is a collection of diagrams (n_samples, n_points, 3), not a 2-D feature matrix"
 
 
 def _skipped(input_format: str) -> dict[str, str]:
@@ -107,6 +108,7 @@ def _skipped(input_format: str) -> dict[str, str]:
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "RipsPersistence": _skipped(_POINT_CLOUDS),
     "AlphaPersistence": _skipped(_POINT_CLOUDS),
+    "SheafPersistence": _skipped(_POINT_CLOUDS),
     "BettiCurve": _skipped(_DIAGRAMS),
     "PersistenceLandscape": _skipped(_DIAGRAMS),
     "PersistenceImage": _skipped(_DIAGRAMS),
@@ -132,6 +134,24 @@ with mock.patch.object(estimator_checks, "get_tags", _tags_as_if_tabular):
     )
 
 
+def _check_name(check) -> str:
+    """The check's function name (checks come as partials, possibly wrapped)."""
+    while hasattr(check, "__wrapped__"):
+        check = check.__wrapped__
+    return getattr(check, "func", check).__name__
+
+
+def _run_expected_failure(estimator, check) -> str | None:
+    """Run a check listed as failing; return its failure as text, or None if it passed."""
+    try:
+        check(estimator)
+    except SkipTest:
+        raise
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 @_SKLEARN_CHECKS
 def test_sklearn_check(estimator, check):
     """Runs, among others: check_estimator_cloneable, check_estimator_repr,
@@ -143,26 +163,56 @@ def test_sklearn_check(estimator, check):
     if _check_name(check) not in _expected_failed_checks(estimator):
         check(estimator)
         return
-    # An expected failure must be our input validation refusing the 2-D matrix (ValueError)
-    # or scikit-learn asserting on that refusal (AssertionError), not a crash. It is re-raised
-    # without its traceback: pytest would otherwise parse estimator_checks.py for every one
-    # of the ~250 xfails (about 0.3 s each).
-    try:
-        check(estimator)
-    except SkipTest:
-        raise
-    except (ValueError, AssertionError) as exc:
-        failure = f"{type(exc).__name__}: {exc}"
-    else:
-        return  # passed: the strict xfail mark reports it
-    raise AssertionError(failure)
+    # Re-raised without its traceback: pytest would otherwise parse estimator_checks.py
+    # for each of the ~250 expected failures (about 0.3 s each).
+    failure = _run_expected_failure(estimator, check)
+    if failure is not None:
+        raise AssertionError(failure)
+
+
+#: How our validators refuse a 2-D matrix (or a sparse / array-like that is not a collection).
+_REFUSAL = (
+    r"expected a collection of point clouds|a single diagram; pass a collection"
+    r"|X must have shape \(n_samples, n_points, 3\)"
+)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_expected_failures_are_refusals_of_2d_input(estimator):
+    """Every listed check fails because the 2-D input is refused: with our ValueError, or
+    with scikit-learn's AssertionError about that refusal; never with a crash."""
+    expected = _expected_failed_checks(estimator)
+    with mock.patch.object(estimator_checks, "get_tags", _tags_as_if_tabular):
+        checks = list(estimator_checks.estimator_checks_generator(estimator, mark=None))
+    seen = set()
+    for instance, check in checks:
+        name = _check_name(check)
+        if name not in expected:
+            continue
+        seen.add(name)
+        try:
+            failure = _run_expected_failure(instance, check)
+        except SkipTest:
+            continue
+        assert failure is not None, f"{name} passes: remove it from the dict"
+        kind, _, message = failure.partition(": ")
+        assert kind in ("ValueError", "AssertionError"), f"{name} crashed: {failure}"
+        if kind == "ValueError":
+            assert re.search(_REFUSAL, message), f"{name}: {failure}"
+    assert seen == set(expected), "the dict lists checks scikit-learn no longer runs"
 
 
 def test_every_public_estimator_is_checked():
     import tdasheaf.estimators
 
-    assert sorted(EXPECTED_FAILED_CHECKS) == sorted(type(e).__name__ for e in ESTIMATORS)
-    assert {type(e).__name__ for e in ESTIMATORS} <= set(tdasheaf.estimators.__all__)
+    public = {
+        name
+        for name in tdasheaf.estimators.__all__
+        if isinstance(getattr(tdasheaf.estimators, name), type)
+        and issubclass(getattr(tdasheaf.estimators, name), BaseEstimator)
+    }
+    assert {type(e).__name__ for e in ESTIMATORS} == public
+    assert set(EXPECTED_FAILED_CHECKS) == public
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)

@@ -154,7 +154,7 @@ def coboundary(sheaf: CellularSheaf, k: int, *, format: str = "csr") -> sp.sparr
 def sheaf_laplacian(
     sheaf: CellularSheaf, k: int, *, weights=None, format: str = "csr"
 ) -> sp.sparray:
-    """The sheaf Laplacian ``L^k = (δ^k)ᵀ W_{k+1} δ^k + W_k^{-1}... `` (see below).
+    """The (optionally weighted) sheaf Laplacian L^k, a sparse symmetric PSD matrix.
 
     Unweighted (``weights=None``): ``L^k = (δ^k)ᵀ δ^k + δ^{k-1} (δ^{k-1})ᵀ``.
     With ``weights`` a sequence of positive arrays (one value per simplex of each dimension),

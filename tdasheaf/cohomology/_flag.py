@@ -23,7 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tdasheaf.cohomology._reduction import _grow_float, _grow_int, _inv_mod
+from tdasheaf.cohomology._reduction import _grow, _inv_mod
 
 __all__ = ["flag_degree1_pairs", "full_adjacency"]
 
@@ -285,9 +285,9 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
         size = 0
         if cnt > len(hf):
-            hf = _grow_float(hf, cnt)
-            hk = _grow_int(hk, cnt)
-            hc = _grow_float(hc, cnt)
+            hf = _grow(hf, cnt)
+            hk = _grow(hk, cnt)
+            hc = _grow(hc, cnt)
         for t in range(cnt):
             size = _push(hf, hk, hc, size, cf[t], ck[t], cc[t])
         wl = 1
@@ -340,14 +340,14 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
                 cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
                 work[c] += cnt2
                 if size + cnt2 > len(hf):
-                    hf = _grow_float(hf, size + cnt2)
-                    hk = _grow_int(hk, size + cnt2)
-                    hc = _grow_float(hc, size + cnt2)
+                    hf = _grow(hf, size + cnt2)
+                    hk = _grow(hk, size + cnt2)
+                    hc = _grow(hc, size + cnt2)
                 for t in range(cnt2):
                     size = _push(hf, hk, hc, size, cf[t], ck[t], (coeff * cc[t]) % p)
                 if wl + 1 > len(w_idx):
-                    w_idx = _grow_int(w_idx, 2 * (wl + 1))
-                    w_val = _grow_float(w_val, 2 * (wl + 1))
+                    w_idx = _grow(w_idx, 2 * (wl + 1))
+                    w_val = _grow(w_val, 2 * (wl + 1))
                 w_idx[wl] = e2
                 w_val[wl] = coeff
                 wl += 1
@@ -360,8 +360,8 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         if found and wl > 1:
             # store V_c (combine duplicate edges)
             order = np.argsort(w_idx[:wl])
-            v_idx = _grow_int(v_idx, v_top + wl)
-            v_val = _grow_float(v_val, v_top + wl)
+            v_idx = _grow(v_idx, v_top + wl)
+            v_val = _grow(v_val, v_top + wl)
             v_ptr[c] = v_top
             n_out = 0
             last = -1

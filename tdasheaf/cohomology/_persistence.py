@@ -145,16 +145,8 @@ def _equilibrate(M: sp.csc_array, sweeps: int = 4):
         return A, dr, dc
     for _ in range(sweeps):
         absA = abs(A)
-        rmax = (
-            absA.max(axis=1).toarray().ravel()
-            if hasattr(absA.max(axis=1), "toarray")
-            else np.asarray(absA.max(axis=1)).ravel()
-        )
-        cmax = (
-            absA.max(axis=0).toarray().ravel()
-            if hasattr(absA.max(axis=0), "toarray")
-            else np.asarray(absA.max(axis=0)).ravel()
-        )
+        rmax = np.asarray(absA.max(axis=1).todense()).ravel()
+        cmax = np.asarray(absA.max(axis=0).todense()).ravel()
         sr = np.where(rmax > 0, 1.0 / np.sqrt(np.where(rmax > 0, rmax, 1.0)), 1.0)
         sc = np.where(cmax > 0, 1.0 / np.sqrt(np.where(cmax > 0, cmax, 1.0)), 1.0)
         A = sp.csc_array(sp.diags_array(sr) @ A @ sp.diags_array(sc))

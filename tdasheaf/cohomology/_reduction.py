@@ -32,16 +32,8 @@ __all__ = ["reduce_coboundary"]
 
 
 @numba.njit(cache=True)
-def _grow_int(buf, need):
-    if need <= len(buf):
-        return buf
-    new = np.empty(max(need, 2 * len(buf)), dtype=buf.dtype)
-    new[: len(buf)] = buf
-    return new
-
-
-@numba.njit(cache=True)
-def _grow_float(buf, need):
+def _grow(buf, need):
+    """``buf`` with room for ``need`` entries (doubling), contents kept; any dtype."""
     if need <= len(buf):
         return buf
     new = np.empty(max(need, 2 * len(buf)), dtype=buf.dtype)
@@ -213,7 +205,7 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
         size = 0
         mag = 0.0
         if stop - start > len(heap):
-            heap = _grow_int(heap, stop - start)
+            heap = _grow(heap, stop - start)
         for t in range(start, stop):
             row = indices[t]
             acc[row] = data[t]
@@ -252,7 +244,7 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
                 factor = -x / b_val[0]
             work[c] += bl
             if size + bl > len(heap):
-                heap = _grow_int(heap, size + bl)
+                heap = _grow(heap, size + bl)
             for t in range(bl):
                 row = b_idx[t]
                 y = acc[row] + factor * b_val[t]
@@ -276,8 +268,8 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
                     a_val = one_val
                 need = vl + len(a_idx)
                 if need > len(vs_idx):
-                    vs_idx = _grow_int(vs_idx, need)
-                    vs_val = _grow_float(vs_val, need)
+                    vs_idx = _grow(vs_idx, need)
+                    vs_val = _grow(vs_val, need)
                 vl = _axpy(
                     vw_idx, vw_val, vl, a_idx, a_val, len(a_idx), factor, p, 0.0, vs_idx, vs_val
                 )
@@ -286,8 +278,8 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
         if piv >= 0:
             # collect the surviving entries in increasing row order, resetting the accumulator
             if size > len(out_idx):
-                out_idx = _grow_int(out_idx, size)
-                out_val = _grow_float(out_val, size)
+                out_idx = _grow(out_idx, size)
+                out_val = _grow(out_val, size)
             n_out = 0
             last = -1
             while size > 0:
@@ -305,16 +297,16 @@ def reduce_coboundary(indptr, indices, data, n_rows, skip, p, rtol, track):
                     n_out += 1
             pivot[c] = piv
             col_of_row[piv] = c
-            r_idx = _grow_int(r_idx, r_top + n_out)
-            r_val = _grow_float(r_val, r_top + n_out)
+            r_idx = _grow(r_idx, r_top + n_out)
+            r_val = _grow(r_val, r_top + n_out)
             r_idx[r_top : r_top + n_out] = out_idx[:n_out]
             r_val[r_top : r_top + n_out] = out_val[:n_out]
             r_ptr[c] = r_top
             r_len[c] = n_out
             r_top += n_out
         if track:
-            v_idx = _grow_int(v_idx, v_top + vl)
-            v_val = _grow_float(v_val, v_top + vl)
+            v_idx = _grow(v_idx, v_top + vl)
+            v_val = _grow(v_val, v_top + vl)
             v_idx[v_top : v_top + vl] = vw_idx[:vl]
             v_val[v_top : v_top + vl] = vw_val[:vl]
             v_ptr[c] = v_top
