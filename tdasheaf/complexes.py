@@ -751,6 +751,10 @@ def sparse_rips_complex(
     Its persistence diagram is a multiplicative ``(1 + sparse)``-approximation (with
     gudhi's parameterisation) of the Rips diagram, at a much smaller size.
 
+    .. warning:: gudhi starts its farthest-point ordering at a random point, so the complex
+       (not the approximation guarantee) can differ between calls. Use ``rips_complex`` with
+       ``n_landmarks`` for a deterministic reduction.
+
     Examples
     --------
     >>> X = np.random.default_rng(0).normal(size=(50, 2))

@@ -93,8 +93,19 @@ def check_diagrams(X, *, name: str = "X") -> np.ndarray:
     >>> check_diagrams(np.array([[[0.0, 1.0, 0.0]]])).shape
     (1, 1, 3)
     """
+    raw = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if raw.dtype == object or not (
+        np.issubdtype(raw.dtype, np.number) or np.issubdtype(raw.dtype, np.bool_)
+    ):
+        raise ValueError(f"{name} must be a numeric array of diagrams, got dtype {raw.dtype}.")
+    if np.iscomplexobj(raw):
+        raise ValueError(f"{name} is complex-valued; diagrams hold real (birth, death, degree).")
+    if raw.ndim >= 1 and raw.shape[0] == 0:
+        raise ValueError(
+            f"{name} is an empty collection (0 samples); at least one diagram is required."
+        )
     try:
-        D = np.asarray(X, dtype=np.float64)
+        D = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{name} must be a numeric array of shape (n_samples, n_points, 3) "

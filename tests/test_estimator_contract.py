@@ -21,7 +21,18 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
-from tdasheaf.estimators import AlphaPersistence, RipsPersistence
+from tdasheaf.datasets import make_cylinder
+from tdasheaf.estimators import (
+    AlphaPersistence,
+    Amplitude,
+    BettiCurve,
+    NumberOfPoints,
+    PersistenceEntropy,
+    PersistenceImage,
+    PersistenceLandscape,
+    RipsPersistence,
+    SheafPersistence,
+)
 
 # ----------------------------------------------------------------------------------------------
 # input makers
@@ -31,6 +42,17 @@ from tdasheaf.estimators import AlphaPersistence, RipsPersistence
 def point_clouds_2d(rng: np.random.Generator) -> list[np.ndarray]:
     """Four 2-D clouds of different sizes (so no 3-D array can be formed)."""
     return [rng.normal(size=(n, 2)) for n in (8, 12, 10, 15)]
+
+
+def rips_diagrams(rng: np.random.Generator) -> np.ndarray:
+    """Diagrams (n_samples, n_points, 3) of the 2-D clouds."""
+    return RipsPersistence().fit_transform(point_clouds_2d(rng))
+
+
+def band_clouds(rng: np.random.Generator) -> list[np.ndarray]:
+    """Three small cylinder samples for the data-driven sheaves."""
+    seeds = rng.integers(0, 1000, size=3)
+    return [make_cylinder(60, width=0.6, random_state=int(s)) for s in seeds]
 
 
 def distance_matrices(rng: np.random.Generator) -> list[np.ndarray]:
@@ -59,8 +81,23 @@ ESTIMATORS = [
     ),
     ("AlphaPersistence", lambda: AlphaPersistence(homology_dimensions=(0, 1, 2)), point_clouds_2d),
     # -- diagrams -> features (vectorisers) ------------------------------------------------
-    # e.g. ("BettiCurve", lambda: BettiCurve(), rips_diagrams),
+    ("BettiCurve", lambda: BettiCurve(n_bins=7), rips_diagrams),
+    ("PersistenceLandscape", lambda: PersistenceLandscape(n_bins=7), rips_diagrams),
+    ("PersistenceImage", lambda: PersistenceImage(n_bins=4), rips_diagrams),
+    ("PersistenceEntropy", lambda: PersistenceEntropy(), rips_diagrams),
+    ("Amplitude", lambda: Amplitude(metric="wasserstein"), rips_diagrams),
+    ("NumberOfPoints", lambda: NumberOfPoints(), rips_diagrams),
     # -- point clouds -> sheaf barcodes / spectra, outlier detectors -------------------------
+    (
+        "SheafPersistence",
+        lambda: SheafPersistence(max_edge_length=0.5, n_neighbors=8, dim=2),
+        band_clouds,
+    ),
+    (
+        "SheafPersistence-tangent",
+        lambda: SheafPersistence(sheaf="tangent", degrees=(0,), max_edge_length=0.4),
+        band_clouds,
+    ),
 ]
 
 IDS = [entry[0] for entry in ESTIMATORS]

@@ -174,6 +174,7 @@ def test_sklearn_check(estimator, check):
 _REFUSAL = (
     r"expected a collection of point clouds|a single diagram; pass a collection"
     r"|X must have shape \(n_samples, n_points, 3\)"
+    r"|must be a numeric array of diagrams|is complex-valued|empty collection"
 )
 
 
@@ -264,11 +265,6 @@ def test_vectorisers_reject_nan(estimator):
 
 
 @pytest.mark.parametrize("estimator", VECTORISERS, ids=lambda e: type(e).__name__)
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_diagrams casts complex diagrams to float (numpy ComplexWarning, "
-    "imaginary part dropped) instead of refusing them as check_point_cloud does",
-)
 def test_vectorisers_reject_complex_diagrams(estimator):
     D = _diagrams(np.random.default_rng(0)).astype(complex)
     D[1, 0, 1] += 1j
@@ -279,12 +275,6 @@ def test_vectorisers_reject_complex_diagrams(estimator):
 
 
 @pytest.mark.parametrize("estimator", VECTORISERS, ids=lambda e: type(e).__name__)
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: vectorisers give no clear error on an empty collection: fit([]) and "
-    "transform([]) say 'got shape (0,)', transform(np.empty((0, k, 3))) returns (0, n) "
-    "(RipsPersistence/AlphaPersistence say 'got 0 samples' in both)",
-)
 def test_vectorisers_empty_collection_is_a_clear_error(estimator):
     with pytest.raises(ValueError, match=r"(?i)empty|0 samples"):
         estimator.fit([])
@@ -380,11 +370,6 @@ def test_pipeline_ending_in_a_vectoriser_pandas_output_on_the_last_step():
     assert list(out.columns[:2]) == ["H0_betti_t000", "H0_betti_t001"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RipsPersistence has no set_output, so Pipeline.set_output raises "
-    "'Unable to configure output for RipsPersistence() because `set_output` is not available'",
-)
 def test_pipeline_set_output_pandas():
     X, _ = circles_and_blobs(n_per_class=2)
     pipe = make_pipeline(RipsPersistence(), BettiCurve(n_bins=5)).set_output(transform="pandas")
@@ -393,11 +378,6 @@ def test_pipeline_set_output_pandas():
     assert list(out.columns) == list(pipe[-1].get_feature_names_out())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RipsPersistence has no get_feature_names_out, so "
-    "Pipeline.get_feature_names_out raises AttributeError on Rips -> vectoriser",
-)
 def test_pipeline_get_feature_names_out():
     X, _ = circles_and_blobs(n_per_class=2)
     pipe = make_pipeline(RipsPersistence(), BettiCurve(n_bins=5)).fit(X)

@@ -224,6 +224,26 @@ class _CollectionTags:
         tags.input_tags.three_d_array = True
         return tags
 
+    def set_output(self, *, transform=None):
+        """Accepted so that ``Pipeline.set_output`` works; diagrams stay 3-D arrays.
+
+        A container such as a DataFrame cannot hold ``(n_samples, n_points, 3)`` diagrams, so
+        the setting only matters for the vectorisers after this step.
+
+        Returns
+        -------
+        self
+        """
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the three columns of every diagram row: birth, death, degree.
+
+        Lets ``Pipeline.get_feature_names_out`` reach the vectoriser that follows (which
+        ignores its ``input_features``).
+        """
+        return np.array(["birth", "death", "degree"], dtype=object)
+
 
 # ----------------------------------------------------------------------------------------------
 # Estimators
