@@ -25,3 +25,7 @@ __all__ += ["AlphaPersistence", "RipsPersistence"]
 from tdasheaf.estimators._sheaf_persistence import SheafPersistence  # noqa: E402
 
 __all__ += ["SheafPersistence"]
+
+from tdasheaf.estimators._sheaf_features import SheafFeatures  # noqa: E402
+
+__all__ += ["SheafFeatures"]

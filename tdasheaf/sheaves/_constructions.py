@@ -102,6 +102,7 @@ def tangent_sheaf(
     n_neighbors: int = 15,
     dim: int | None = None,
     frames: LocalFrames | None = None,
+    alignments: np.ndarray | None = None,
 ) -> CellularSheaf:
     """The tangent (O(d) connection) sheaf on the 1-skeleton.
 
@@ -109,7 +110,8 @@ def tangent_sheaf(
     ≥ 2 get stalk 0 (with noisy data the holonomy ``O_ij O_jk O_ki`` is never exactly trivial,
     so there is no consistent non-zero extension; its robust invariants are spectral: the small
     eigenvalues of ``L^0`` — the degree-0 Laplacian is Singer–Wu's vector diffusion operator — and
-    the holonomy angles). Real maps: use the float engine (``field="R"``).
+    the holonomy angles). Real maps: use the float engine (``field="R"``). Pass ``alignments``
+    (from :func:`edge_alignments`) to reuse alignments already computed for the same edges.
 
     Examples
     --------
@@ -121,8 +123,17 @@ def tangent_sheaf(
     (40, 0)
     """
     K = complex
-    O, fr = edge_alignments(X, K, n_neighbors=n_neighbors, dim=dim, frames=frames)
-    d = fr.dim
+    if alignments is None:
+        O, fr = edge_alignments(X, K, n_neighbors=n_neighbors, dim=dim, frames=frames)
+        d = fr.dim
+    else:  # precomputed O_ij for the edges of K (shared with the orientation sheaf)
+        O = np.asarray(alignments, dtype=np.float64)
+        d = O.shape[-1] if O.ndim == 3 else (frames.dim if frames is not None else 1)
+        if len(K.simplices) > 1 and O.shape[:1] != (len(K.simplices[1]),):
+            raise ValueError(
+                f"alignments must have one d×d matrix per edge ({len(K.simplices[1])}), "
+                f"got shape {O.shape}."
+            )
     n_dims = len(K.simplices)
     dims = [np.full(len(K.simplices[0]), d, dtype=np.int64)]
     Rs = []

@@ -181,6 +181,36 @@ def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
     for start in range(0, len(edges), chunk):
         e = edges[start : start + chunk]
         M = np.einsum("eki,ekj->eij", frames[e[:, 0]], frames[e[:, 1]])
-        U, _, Vt = np.linalg.svd(M)
-        out[start : start + chunk] = U @ Vt
+        out[start : start + chunk] = _orthogonal_polar(M)
     return out
+
+
+def _orthogonal_polar(M: np.ndarray) -> np.ndarray:
+    """argmax_{R ∈ O(d)} tr(Rᵀ M) for a stack of d×d matrices (``U Vᵀ`` of the SVD).
+
+    Closed forms for d = 1 (the sign) and d = 2 (the better of the nearest rotation and the
+    nearest reflection, whose traces against M are the norms of (a+d, b−c) and (a−d, b+c));
+    batched SVD otherwise.
+    """
+    d = M.shape[-1]
+    if d == 1:
+        return np.where(M >= 0, 1.0, -1.0)
+    if d == 2:
+        a, b, c, e = M[:, 0, 0], M[:, 0, 1], M[:, 1, 0], M[:, 1, 1]
+        p, q = a + e, b - c  # rotation [[p, q], [-q, p]] / norm
+        u, v = a - e, b + c  # reflection [[u, v], [v, -u]] / norm
+        rot = np.hypot(p, q)
+        ref = np.hypot(u, v)
+        R = np.empty_like(M)
+        use_rot = rot >= ref
+        nr = np.where(rot > 0, rot, 1.0)
+        nf = np.where(ref > 0, ref, 1.0)
+        R[:, 0, 0] = np.where(use_rot, p / nr, u / nf)
+        R[:, 0, 1] = np.where(use_rot, q / nr, v / nf)
+        R[:, 1, 0] = np.where(use_rot, -q / nr, v / nf)
+        R[:, 1, 1] = np.where(use_rot, p / nr, -u / nf)
+        degenerate = (rot == 0) & (ref == 0)
+        R[degenerate] = np.eye(2)
+        return R
+    U, _, Vt = np.linalg.svd(M)
+    return U @ Vt
