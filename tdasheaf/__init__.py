@@ -17,6 +17,7 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafFeatures,
     SheafPersistence,
 )
 from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
@@ -43,6 +44,7 @@ __all__ = [
     "PersistenceImage",
     "PersistenceLandscape",
     "RipsPersistence",
+    "SheafFeatures",
     "SheafPersistence",
     "alpha_complex",
     "constant_sheaf",

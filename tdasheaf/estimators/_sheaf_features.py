@@ -74,7 +74,10 @@ def _tangent_spectrum(X, K, frames, alignments, scales, n_eigenvalues):
         if L.shape[0] <= 4 * n_eigenvalues + 20:
             vals = np.linalg.eigvalsh(L.toarray())[:k]
         else:  # shift-invert Lanczos just below 0 (L is PSD and singular)
-            vals = np.sort(eigsh(L, k=k, sigma=-1e-3, which="LM", return_eigenvectors=False))
+            v0 = np.random.default_rng(0).uniform(0.5, 1.5, L.shape[0])  # deterministic start
+            vals = np.sort(
+                eigsh(L, k=k, sigma=-1e-3, which="LM", v0=v0, return_eigenvectors=False)
+            )
         out[s, :k] = np.clip(vals, 0.0, None) / max(2.0 * m / max(n, 1), 1.0)
     return out.ravel()
 

@@ -7,19 +7,33 @@ from tdasheaf.sheaves._constructions import (
     tangent_sheaf,
 )
 from tdasheaf.sheaves._frames import LocalFrames, align_frames, estimate_dimension, local_frames
+from tdasheaf.sheaves._holonomy import (
+    HOLONOMY_STATISTICS,
+    CurvatureEstimates,
+    TriangleHolonomy,
+    curvature_estimates,
+    holonomy_features,
+    triangle_holonomy,
+)
 from tdasheaf.sheaves._sheaf import CellularSheaf, constant_sheaf
 from tdasheaf.sheaves._signed import signed_graph_sheaf
 
 __all__ = [
+    "HOLONOMY_STATISTICS",
     "CellularSheaf",
+    "CurvatureEstimates",
     "LocalFrames",
+    "TriangleHolonomy",
     "align_frames",
     "constant_sheaf",
+    "curvature_estimates",
     "edge_alignments",
     "estimate_dimension",
+    "holonomy_features",
     "local_frames",
     "orientation_sheaf",
     "signal_sheaf",
     "signed_graph_sheaf",
     "tangent_sheaf",
+    "triangle_holonomy",
 ]
