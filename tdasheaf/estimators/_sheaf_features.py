@@ -10,7 +10,7 @@ clouds of different sizes and densities.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from tdasheaf.cohomology import coboundary, flag_persistence
 from tdasheaf.complexes import rips_complex
 from tdasheaf.estimators._persistence import _check_samples
-from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.estimators._sklearn_compat import Interval, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import align_frames, local_frames, tangent_sheaf
 from tdasheaf.utils import check_degrees, parallel_map
