@@ -383,4 +383,5 @@ def constant_sheaf(complex: FilteredComplex, rank: int = 1) -> CellularSheaf:
     sheaf = CellularSheaf(K, tuple(dims), tuple(Rs))
     sheaf._cache["integral"] = True
     sheaf._cache["constant_rank"] = rank
+    sheaf._cache["checked"] = True  # identity maps: δ∘δ = 0 by construction
     return sheaf
