@@ -31,6 +31,7 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafFeatures,
     SheafPersistence,
 )
 
@@ -91,6 +92,11 @@ ESTIMATORS = [
     (
         "SheafPersistence",
         lambda: SheafPersistence(max_edge_length=0.5, n_neighbors=8, dim=2),
+        band_clouds,
+    ),
+    (
+        "SheafFeatures",
+        lambda: SheafFeatures(n_scales=3, n_spectral_scales=1, n_eigenvalues=2, n_neighbors=8),
         band_clouds,
     ),
     (

@@ -39,10 +39,16 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafFeatures,
     SheafPersistence,
 )
 
-POINT_CLOUD_ESTIMATORS = [RipsPersistence(), AlphaPersistence(), SheafPersistence()]
+POINT_CLOUD_ESTIMATORS = [
+    RipsPersistence(),
+    AlphaPersistence(),
+    SheafPersistence(),
+    SheafFeatures(),
+]
 VECTORISERS = [
     BettiCurve(),
     PersistenceLandscape(),
@@ -109,6 +115,7 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "RipsPersistence": _skipped(_POINT_CLOUDS),
     "AlphaPersistence": _skipped(_POINT_CLOUDS),
     "SheafPersistence": _skipped(_POINT_CLOUDS),
+    "SheafFeatures": _skipped(_POINT_CLOUDS),
     "BettiCurve": _skipped(_DIAGRAMS),
     "PersistenceLandscape": _skipped(_DIAGRAMS),
     "PersistenceImage": _skipped(_DIAGRAMS),

@@ -224,6 +224,10 @@ class _CollectionTags:
         tags.input_tags.three_d_array = True
         return tags
 
+
+class _DiagramOutput:
+    """Mixin of the transformers whose output is a collection of diagrams."""
+
     def set_output(self, *, transform=None):
         """Accepted so that ``Pipeline.set_output`` works; diagrams stay 3-D arrays.
 
@@ -250,7 +254,7 @@ class _CollectionTags:
 # ----------------------------------------------------------------------------------------------
 
 
-class RipsPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
+class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
     """Vietoris–Rips persistence diagrams of a collection of point clouds (ripser).
 
     The filtration value of a simplex is its diameter, the largest distance between two of
@@ -406,7 +410,7 @@ class RipsPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
         return _diagrams(bars, self.homology_dimensions_)
 
 
-class AlphaPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
+class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
     """Alpha-complex persistence diagrams of a collection of point clouds (gudhi).
 
     The alpha complex is the Delaunay triangulation filtered by the radius of each

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import coboundary, flag_persistence
 from tdasheaf.complexes import rips_complex
-from tdasheaf.estimators._persistence import _check_samples
+from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
 from tdasheaf.estimators._sklearn_compat import Interval, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import align_frames, local_frames, tangent_sheaf
@@ -117,7 +117,7 @@ def _cloud_features(
     return np.concatenate(parts)
 
 
-class SheafFeatures(TransformerMixin, BaseEstimator):
+class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
     """Multi-resolution sheaf features of point clouds, with readable names.
 
     For every cloud, at relative scales ``t`` (multiples of the cloud's neighbourhood radius

@@ -15,7 +15,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from tdasheaf.cohomology import flag_persistence, sheaf_persistence
 from tdasheaf.cohomology._persistence import is_prime
 from tdasheaf.complexes import alpha_complex, maxmin_landmarks, rips_complex
-from tdasheaf.estimators._persistence import _check_samples, _CollectionTags, _diagrams
+from tdasheaf.estimators._persistence import (
+    _check_samples,
+    _CollectionTags,
+    _DiagramOutput,
+    _diagrams,
+)
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import (
     CellularSheaf,
@@ -106,7 +111,7 @@ def _sheaf_bars(
     return sheaf_persistence(F, degrees, field)
 
 
-class SheafPersistence(_CollectionTags, TransformerMixin, BaseEstimator):
+class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
     """Persistent sheaf cohomology diagrams of a collection of point clouds.
 
     For each cloud: a filtered complex (Rips or alpha), a sheaf over it built from the data
