@@ -108,3 +108,16 @@ def test_bad_parameters_and_input():
         sf.transform([CLOUDS[0], CLOUDS[0][:5]])
     with pytest.raises(ValueError, match="sample 0"):
         sf.transform([np.r_[CLOUDS[0], [[np.nan, 0, 0]]]])
+
+
+def test_holonomy_family_measures_curvature_in_relative_units():
+    from tdasheaf.datasets import make_flat_torus, make_sphere
+
+    sphere, flat = make_sphere(300, random_state=0), make_flat_torus(300, random_state=0)
+    sf = SheafFeatures(sheaves=("holonomy",), n_spectral_scales=2).fit([sphere])
+    names = list(sf.get_feature_names_out())
+    col = names.index("holonomy_median_t00")
+    r = _neighbourhood_radius(sphere, 15)
+    # Gaussian curvature 1 of the unit sphere is r² in units of the neighbourhood radius
+    assert sf.transform([sphere])[0, col] == pytest.approx(r**2, rel=0.1)
+    assert abs(sf.transform([flat])[0, col]) < 0.01

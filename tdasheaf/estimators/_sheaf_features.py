@@ -20,12 +20,20 @@ from tdasheaf.complexes import rips_complex
 from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
 from tdasheaf.estimators._sklearn_compat import Interval, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
-from tdasheaf.sheaves import align_frames, local_frames, tangent_sheaf
+from tdasheaf.sheaves import (
+    HOLONOMY_STATISTICS,
+    align_frames,
+    holonomy_features,
+    local_frames,
+    tangent_sheaf,
+)
 from tdasheaf.utils import check_degrees, parallel_map
 
 __all__ = ["SheafFeatures"]
 
 _SHEAVES = ("constant", "orientation", "tangent")
+#: Feature families that may be named in ``sheaves``; "holonomy" is opt-in (it needs triangles).
+_FAMILIES = (*_SHEAVES, "holonomy")
 
 
 def _neighbourhood_radius(X: np.ndarray, k: int) -> float:
@@ -89,6 +97,7 @@ def _cloud_features(
     degrees: tuple[int, ...],
     grid: np.ndarray,
     spectral_grid: np.ndarray,
+    holonomy_grid: np.ndarray,
     n_neighbors: int,
     dim: int | None,
     n_eigenvalues: int,
@@ -100,13 +109,20 @@ def _cloud_features(
     K = rips_complex(Xs, float(top), 1)
     edges, values = K.simplices[1], K.filtrations[1]
     frames = O = None
-    if "orientation" in sheaves or "tangent" in sheaves:
+    if {"orientation", "tangent", "holonomy"} & set(sheaves):
         frames = local_frames(Xs, n_neighbors=n_neighbors, dim=dim)
         O = align_frames(frames.frames, edges)
     parts = []
     for name in sheaves:
         if name == "tangent":
             parts.append(_tangent_spectrum(Xs, K, frames, O, spectral_grid, n_eigenvalues))
+            continue
+        if name == "holonomy":
+            K2 = rips_complex(Xs, float(holonomy_grid.max()), 2)
+            values, _ = holonomy_features(
+                Xs, K2, holonomy_grid, n_neighbors=n_neighbors, dim=frames.dim if frames else dim
+            )
+            parts.append(values)
             continue
         signs = None
         if name == "orientation":
@@ -130,14 +146,19 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
     * ``tangent`` sheaf (the O(d) connection of the frames, Singer–Wu's vector diffusion
       operator): the ``n_eigenvalues`` smallest eigenvalues of its degree-0 Laplacian on
       ``K_t`` at the ``n_spectral_scales`` scales, divided by the mean vertex degree (near 0
-      when parallel tangent fields exist: flat, orientable pieces).
+      when parallel tangent fields exist: flat, orientable pieces);
+    * ``holonomy`` (opt-in: add it to ``sheaves``): summaries of the discrete Gaussian
+      curvature θ/area of the tangent connection's holonomy on the triangles of ``K_t``
+      (:func:`tdasheaf.sheaves.holonomy_features`), at ``n_spectral_scales`` scales up to the
+      middle of ``scale_range`` — in units of 1/r², so scale-invariant too.
 
     Work is shared per cloud (one neighbour search, one set of frames, one Rips graph; the
     barcodes come from the implicit flag engine, which never stores triangles).
 
     Parameters
     ----------
-    sheaves : tuple of {"constant", "orientation", "tangent"}, default=all three
+    sheaves : tuple of {"constant", "orientation", "tangent", "holonomy"}
+        Feature families, default ``("constant", "orientation", "tangent")``.
     degrees : tuple of int, default=(0, 1)
         Cohomology degrees of the constant and orientation barcodes (at most 1).
     n_scales : int, default=12
@@ -213,10 +234,10 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
 
     def _validated(self):
         sheaves = tuple(self.sheaves)
-        bad = [s for s in sheaves if s not in _SHEAVES]
+        bad = [s for s in sheaves if s not in _FAMILIES]
         if not sheaves or bad or len(set(sheaves)) != len(sheaves):
             raise ValueError(
-                f"sheaves must be distinct names among {_SHEAVES}, got {self.sheaves!r}."
+                f"sheaves must be distinct names among {_FAMILIES}, got {self.sheaves!r}."
             )
         degrees = check_degrees(self.degrees, name="degrees")
         if degrees[-1] > 1:
@@ -251,8 +272,16 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         self.sheaves_, self.degrees_ = sheaves, degrees
         self.scales_ = np.linspace(lo, hi, self.n_scales)
         self.spectral_scales_ = np.linspace(lo, hi, self.n_spectral_scales + 1)[1:]
+        self.holonomy_scales_ = np.linspace(lo, (lo + hi) / 2, self.n_spectral_scales + 1)[1:]
         names = []
         for name in sheaves:
+            if name == "holonomy":
+                names += [
+                    f"holonomy_{stat}_t{s:02d}"
+                    for stat in HOLONOMY_STATISTICS
+                    for s in range(self.n_spectral_scales)
+                ]
+                continue
             if name == "tangent":
                 names += [
                     f"tangent_L0_t{s:02d}_ev{j}"
@@ -285,6 +314,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             degrees=self.degrees_,
             grid=self.scales_,
             spectral_grid=self.spectral_scales_,
+            holonomy_grid=self.holonomy_scales_,
             n_neighbors=int(self.n_neighbors),
             dim=self.dim,
             n_eigenvalues=int(self.n_eigenvalues),
