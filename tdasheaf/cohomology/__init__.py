@@ -18,3 +18,23 @@ __all__ = [
     "sheaf_laplacian",
     "sheaf_persistence",
 ]
+
+from tdasheaf.cohomology._laplacian_spectra import (  # noqa: E402
+    PERSISTENT_MAX_DIM,
+    ZERO_RTOL,
+    laplacian_spectrum,
+    persistent_laplacian,
+    persistent_spectrum,
+    smallest_eigenvalues,
+    sublevel_laplacian,
+)
+
+__all__ += [
+    "PERSISTENT_MAX_DIM",
+    "ZERO_RTOL",
+    "laplacian_spectrum",
+    "persistent_laplacian",
+    "persistent_spectrum",
+    "smallest_eigenvalues",
+    "sublevel_laplacian",
+]

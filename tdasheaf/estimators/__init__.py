@@ -29,3 +29,7 @@ __all__ += ["SheafPersistence"]
 from tdasheaf.estimators._sheaf_features import SheafFeatures  # noqa: E402
 
 __all__ += ["SheafFeatures"]
+
+from tdasheaf.estimators._spectrum import SheafLaplacianSpectrum  # noqa: E402
+
+__all__ += ["SheafLaplacianSpectrum"]
