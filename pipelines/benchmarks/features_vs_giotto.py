@@ -36,7 +36,10 @@ Variants, each with ``n_jobs=J`` for J in ``--jobs`` (1 and 2):
   cap, unlike ``SheafFeatures``).
 
 Times are ``time.perf_counter`` seconds for the whole collection (``fit_transform``), best of
-``--repeat`` runs after an untimed warm-up (so numba compilation is excluded on both sides).
+``--repeat`` runs after an untimed warm-up with each J (numba compilation and the start of joblib's
+worker processes are excluded on both sides). The runs are interleaved (repeat x J x variant,
+giotto launched once per repeat and J, warming up again in its fresh process) so that load
+changes on a shared machine hit every variant alike.
 Ratios are tdasheaf / giotto at the same J (< 1: tdasheaf faster).
 """
 
@@ -132,13 +135,10 @@ VARIANTS = {
 }
 
 
-def best_time(fn, X, J, repeat):
-    times = []
-    for _ in range(max(repeat, 1)):
-        t0 = time.perf_counter()
-        fn(X, J)
-        times.append(time.perf_counter() - t0)
-    return min(times), times
+def time_once(fn, X, J):
+    t0 = time.perf_counter()
+    fn(X, J)
+    return time.perf_counter() - t0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -146,29 +146,30 @@ def best_time(fn, X, J, repeat):
 # ----------------------------------------------------------------------------------------------
 
 
-def run_giotto(python, X, jobs, repeat, timeout):
-    """The worker's JSON, or ``None`` (with a message) when the venv is missing or fails."""
-    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
-        print(
-            f"giotto-tda interpreter {python!r} not found: skipping giotto. Create it with\n\n"
-            + "\n".join("    " + line for line in VENV_COMMANDS.splitlines())
-            + "\n\nthen rerun (or pass --giotto-python PATH).",
-            flush=True,
+def giotto_available(python) -> bool:
+    """Whether ``python`` exists; if not, print the commands that create the venv."""
+    if os.path.isfile(python) and os.access(python, os.X_OK):
+        return True
+    print(
+        f"giotto-tda interpreter {python!r} not found: skipping giotto. Create it with\n\n"
+        + "\n".join("    " + line for line in VENV_COMMANDS.splitlines())
+        + "\n\nthen rerun (or pass --giotto-python PATH).",
+        flush=True,
+    )
+    return False
+
+
+def run_giotto(python, npz_path, J, timeout):
+    """One timed giotto run with ``n_jobs=J`` (the worker's JSON), or ``None`` on failure."""
+    cmd = [python, str(WORKER), npz_path, "--jobs", str(J), "--repeat", "1"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
         )
+    except subprocess.TimeoutExpired:
+        print(f"giotto worker timed out after {timeout} s: skipping giotto.", flush=True)
         return None
-    with tempfile.TemporaryDirectory(prefix="gtda-bench-") as tmp:
-        path = os.path.join(tmp, "clouds.npz")
-        np.savez(path, X=X)
-        cmd = [python, str(WORKER), path, "--jobs", ",".join(map(str, jobs))]
-        cmd += ["--repeat", str(repeat)]
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
-            )
-        except subprocess.TimeoutExpired:
-            print(f"giotto worker timed out after {timeout} s: skipping giotto.", flush=True)
-            return None
     for line in proc.stdout.splitlines():
         if line.startswith("GIOTTO_RESULT "):
             return json.loads(line[len("GIOTTO_RESULT ") :])
@@ -266,27 +267,53 @@ def main(argv=None) -> int:
         f"n_jobs {args.jobs}, best of {args.repeat}",
         flush=True,
     )
-    for fn in VARIANTS.values():  # warm-up: numba compilation, joblib start-up
-        fn(X[:3], 1)
-    ours = {}
-    for name, fn in VARIANTS.items():
-        ours[name] = {}
+    for J in args.jobs:  # warm-up: numba compilation, joblib's worker processes
+        for fn in VARIANTS.values():
+            fn(X[: max(3, 2 * J)], J)
+    use_giotto = giotto_available(args.giotto_python)
+    ours = {name: {str(J): {"all": []} for J in args.jobs} for name in VARIANTS}
+    runs = {str(J): [] for J in args.jobs}
+    load = [os.getloadavg()[0]] if hasattr(os, "getloadavg") else []
+    with tempfile.TemporaryDirectory(prefix="gtda-bench-") as tmp:
+        npz = os.path.join(tmp, "clouds.npz")
+        np.savez(npz, X=X)
+        # round robin (repeat x J x variant): load changes on a shared machine hit all alike
+        for rep in range(args.repeat):
+            for J in args.jobs:
+                tag = f"  [{rep + 1}/{args.repeat}] n_jobs={J}"
+                for name, fn in VARIANTS.items():
+                    t = time_once(fn, X, J)
+                    ours[name][str(J)]["all"].append(t)
+                    print(f"{tag} {name:30s} {t:8.3f} s", flush=True)
+                if use_giotto:
+                    r = run_giotto(args.giotto_python, npz, J, args.timeout)
+                    if r is None:
+                        use_giotto = False
+                        continue
+                    runs[str(J)].append(r)
+                    t = r["results"][str(J)]["total"]
+                    print(f"{tag} {'giotto-tda VR+entropy+image':30s} {t:8.3f} s", flush=True)
+    if load:
+        load.append(os.getloadavg()[0])
+    for name in VARIANTS:
         for J in args.jobs:
-            best, times = best_time(fn, X, J, args.repeat)
-            ours[name][str(J)] = {"best": best, "all": times}
-            print(f"  {name:30s} n_jobs={J}: {best:.3f} s", flush=True)
-    giotto = run_giotto(args.giotto_python, X, args.jobs, args.repeat, args.timeout)
-    if giotto:
+            ours[name][str(J)]["best"] = min(ours[name][str(J)]["all"])
+    giotto = None
+    if use_giotto:
+        giotto = {"versions": runs[str(args.jobs[0])][0]["versions"], "results": {}}
         for J in args.jobs:
-            print(
-                f"  giotto-tda VR+entropy+image    n_jobs={J}: "
-                f"{giotto['results'][str(J)]['total']:.3f} s",
-                flush=True,
-            )
+            totals = [r["results"][str(J)]["total"] for r in runs[str(J)]]
+            best = min(runs[str(J)], key=lambda r: r["results"][str(J)]["total"])
+            giotto["results"][str(J)] = dict(best["results"][str(J)], all_totals=totals)
     print()
     print(table(ours, giotto, args.jobs, args.n_clouds))
     if giotto:
         print(f"\ngiotto versions: {giotto['versions']}")
+    if load:
+        print(
+            f"1-min load average at start / end: {load[0]:.1f} / {load[-1]:.1f}, "
+            f"{os.cpu_count()} CPUs"
+        )
     if args.json:
         write_json(
             args.json,
@@ -302,6 +329,7 @@ def main(argv=None) -> int:
                 "versions": _versions(),
                 "tdasheaf": ours,
                 "giotto": giotto,
+                "load_average_start_end": load,
             },
         )
         print(f"wrote {args.json}")

@@ -104,6 +104,19 @@ def _check_scale(t, name) -> float:
     return float(t)
 
 
+def _check_scales(t, name) -> np.ndarray:
+    """A scalar or 1-D array of scales as a float64 array (0-D for a scalar)."""
+    try:
+        ts = np.asarray(t, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number or a 1-D sequence of them.") from exc
+    if ts.ndim > 1 or np.isnan(ts).any() or isinstance(t, bool):
+        raise ValueError(
+            f"{name} must be a real number or a 1-D sequence of them (inf allowed), got {t!r}."
+        )
+    return ts
+
+
 # ----------------------------------------------------------------------------------------------
 # Prefix bookkeeping: δ^{q-1}, δ^q once, then any K_t by slicing
 # ----------------------------------------------------------------------------------------------
@@ -372,7 +385,7 @@ def sublevel_laplacian(sheaf: CellularSheaf, degree: int, t: float, *, weights=N
 def laplacian_spectrum(
     sheaf: CellularSheaf,
     degree: int,
-    t: float,
+    t,
     n_eigenvalues: int,
     *,
     weights=None,
@@ -383,13 +396,14 @@ def laplacian_spectrum(
     Dense ``eigh`` up to :data:`DENSE_MAX_DIM`, else ARPACK shift-invert (module docstring).
     Eigenvalues at most ``zero_tol · ‖L‖_∞`` are exactly 0.0; their number is
     ``dim H^degree(K_t; F)`` (discrete Hodge theorem) when ``n_eigenvalues`` exceeds it.
+    Vectorised over ``t``: the coboundaries are assembled once for all scales.
 
     Parameters
     ----------
     sheaf : CellularSheaf
     degree : int
-    t : float
-        The scale; ``inf`` for the whole complex.
+    t : float or 1-D array-like of float
+        The scale(s); ``inf`` for the whole complex.
     n_eigenvalues : int
     weights : sequence of arrays, optional
         Positive simplex weights per dimension (see :func:`sublevel_laplacian`).
@@ -397,7 +411,7 @@ def laplacian_spectrum(
 
     Returns
     -------
-    ndarray of shape (n_eigenvalues,)
+    ndarray of shape (n_eigenvalues,), or (len(t), n_eigenvalues) for an array ``t``
         Ascending; NaN-padded when ``dim C^degree(K_t) < n_eigenvalues`` (all NaN if empty).
 
     Examples
@@ -410,11 +424,18 @@ def laplacian_spectrum(
     >>> F = constant_sheaf(K)
     >>> laplacian_spectrum(F, 0, 2.0, 4)
     array([ 0.,  1.,  3., nan])
-    >>> laplacian_spectrum(F, 0, 1.0, 3)   # two components: H^0 has dimension 2
-    array([0., 0., 2.])
+    >>> laplacian_spectrum(F, 0, [0.0, 1.0], 3)   # at 1, two components: dim H^0 = 2
+    array([[0., 0., 0.],
+           [0., 0., 2.]])
     """
-    L = sublevel_laplacian(sheaf, degree, t, weights=weights)
-    return smallest_eigenvalues(L, n_eigenvalues, zero_tol=zero_tol)
+    ts = _check_scales(t, "t")
+    k = _check_count(n_eigenvalues)
+    prefixes = _SublevelCoboundaries(sheaf, degree, weights)
+    out = [
+        smallest_eigenvalues(prefixes.laplacian(float(s)), k, zero_tol=zero_tol)
+        for s in ts.reshape(-1)
+    ]
+    return out[0] if ts.ndim == 0 else np.array(out).reshape(len(ts), k)
 
 
 def persistent_laplacian(
@@ -475,8 +496,8 @@ def persistent_laplacian(
 def persistent_spectrum(
     sheaf: CellularSheaf,
     degree: int,
-    a: float,
-    b: float,
+    a,
+    b,
     n_eigenvalues: int,
     *,
     weights=None,
@@ -485,7 +506,9 @@ def persistent_spectrum(
     """The ``n_eigenvalues`` smallest eigenvalues of :func:`persistent_laplacian`.
 
     Zeros (at most ``zero_tol · ‖Δ‖_∞``, returned as 0.0) count the bars containing
-    ``[a, b]``; NaN-padded as :func:`laplacian_spectrum`.
+    ``[a, b]``; NaN-padded as :func:`laplacian_spectrum`. Vectorised: with 1-D arrays ``a``
+    and ``b`` of equal length (``a <= b`` elementwise) the result has shape
+    ``(len(a), n_eigenvalues)`` and the coboundaries are assembled once.
 
     Examples
     --------
@@ -499,5 +522,19 @@ def persistent_spectrum(
     >>> persistent_spectrum(constant_sheaf(K), 0, 1.0, 2.0, 3)
     array([ 0.,  2., nan])
     """
-    M = persistent_laplacian(sheaf, degree, a, b, weights=weights)
-    return smallest_eigenvalues(M, n_eigenvalues, zero_tol=zero_tol)
+    As, Bs = _check_scales(a, "a"), _check_scales(b, "b")
+    if As.shape != Bs.shape:
+        raise ValueError(f"a and b must have the same shape, got {As.shape} and {Bs.shape}.")
+    if (As > Bs).any():
+        i = int(np.flatnonzero(As.reshape(-1) > Bs.reshape(-1))[0])
+        raise ValueError(
+            f"the persistent Laplacian needs a <= b, got a={As.reshape(-1)[i]} > "
+            f"b={Bs.reshape(-1)[i]}."
+        )
+    k = _check_count(n_eigenvalues)
+    prefixes = _SublevelCoboundaries(sheaf, degree, weights)
+    out = [
+        smallest_eigenvalues(prefixes.persistent(float(x), float(y)), k, zero_tol=zero_tol)
+        for x, y in zip(As.reshape(-1), Bs.reshape(-1), strict=True)
+    ]
+    return out[0] if As.ndim == 0 else np.array(out).reshape(len(As), k)

@@ -130,7 +130,30 @@ def _cloud_features(
         bars = flag_persistence(len(Xs), edges, values, signs, degrees, field)
         for q in degrees:
             parts.append(_bar_features(bars[q], grid))
+        if name == "orientation":
+            parts.append(_orientability(Xs, edges, values, signs, bars, field))
     return np.concatenate(parts)
+
+
+def _orientability(Xs, edges, values, signs, orientation_bars, field) -> np.ndarray:
+    """Global orientations at the scale where the Rips graph becomes connected.
+
+    ``t_c`` is the largest finite death of the constant sheaf's H^0 (the connectivity scale;
+    the largest scale of the graph if it never connects). Returns the number of orientation
+    H^0 classes alive at ``t_c`` and how long (in units of r) the longest of them survives
+    after ``t_c``: 1 and a long lifetime on orientable samples, 0 and 0 on non-orientable ones.
+    """
+    if 0 in orientation_bars:
+        section_bars = orientation_bars[0]
+    else:  # degree 0 was not asked for: compute the orientation sheaf's H^0 here
+        section_bars = flag_persistence(len(Xs), edges, values, signs, (0,), field)[0]
+    components = flag_persistence(len(Xs), edges, values, None, (0,), field)[0]
+    finite = components[np.isfinite(components[:, 1]), 1]
+    top = float(values.max()) if len(values) else 0.0
+    t_c = float(finite.max()) if len(finite) else 0.0
+    alive = (section_bars[:, 0] <= t_c) & (section_bars[:, 1] > t_c)
+    lifetime = np.minimum(section_bars[alive, 1], top) - t_c if alive.any() else np.zeros(1)
+    return np.array([float(alive.sum()), float(max(lifetime.max(), 0.0))])
 
 
 class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
@@ -142,7 +165,9 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
     * ``constant`` sheaf (ordinary persistent cohomology) and ``orientation`` sheaf (local PCA
       frames; its H^0 is a global orientation, present on orientable samples only), in each of
       ``degrees``: the Betti numbers at the ``n_scales`` grid scales, the persistence entropy,
-      the number and the total length of the finite bars (lengths in units of ``r``);
+      the number and the total length of the finite bars (lengths in units of ``r``); for the
+      orientation sheaf also the number of global orientations alive at the connectivity scale
+      of the Rips graph and how long the longest survives after it;
     * ``tangent`` sheaf (the O(d) connection of the frames, Singer–Wu's vector diffusion
       operator): the ``n_eigenvalues`` smallest eigenvalues of its degree-0 Laplacian on
       ``K_t`` at the ``n_spectral_scales`` scales, divided by the mean vertex degree (near 0
@@ -163,7 +188,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         Cohomology degrees of the constant and orientation barcodes (at most 1).
     n_scales : int, default=12
         Grid of the Betti numbers, evenly spaced on ``scale_range``.
-    scale_range : (float, float), default=(1.0, 3.0)
+    scale_range : (float, float), default=(1.0, 2.0)
         Smallest and largest scale, in units of the neighbourhood radius ``r``. The largest
         also caps the Rips graph, so that orientation maps stay local.
     n_spectral_scales : int, default=3
@@ -213,7 +238,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         sheaves=_SHEAVES,
         degrees=(0, 1),
         n_scales=12,
-        scale_range=(1.0, 3.0),
+        scale_range=(1.0, 2.0),
         n_spectral_scales=3,
         n_eigenvalues=3,
         n_neighbors=15,
@@ -293,6 +318,8 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
                 prefix = f"{name}_H{q}"
                 names += [f"{prefix}_betti_t{s:02d}" for s in range(self.n_scales)]
                 names += [f"{prefix}_entropy", f"{prefix}_n_bars", f"{prefix}_total_persistence"]
+            if name == "orientation":
+                names += ["orientation_sections_at_connectivity", "orientation_section_lifetime"]
         self.feature_names_ = np.array(names, dtype=object)
         return self
 

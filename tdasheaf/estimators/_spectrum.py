@@ -13,7 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.cohomology._laplacian_spectra import _SublevelCoboundaries, smallest_eigenvalues
+from tdasheaf.cohomology import laplacian_spectrum, persistent_spectrum
 from tdasheaf.complexes import alpha_complex, rips_complex
 from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
@@ -102,14 +102,11 @@ def _cloud_spectra(
     top = min(degree + 1, max(degree, 1)) if sheaf == "tangent" else degree + 1
     K = _complex(X, filtration, cap, top)
     F = _build_sheaf(X, K, sheaf, n_neighbors, dim)
-    prefixes = _SublevelCoboundaries(F, degree)
-    parts = [smallest_eigenvalues(prefixes.laplacian(t), n_eigenvalues) for t in scales]
+    parts = [laplacian_spectrum(F, degree, scales, n_eigenvalues).reshape(-1)]
     if persistent:
-        parts += [
-            smallest_eigenvalues(prefixes.persistent(a, b), n_eigenvalues)
-            for a, b in zip(scales[:-1], scales[1:], strict=True)
-        ]
-    return np.concatenate(parts) if parts else np.empty(0)
+        pl = persistent_spectrum(F, degree, scales[:-1], scales[1:], n_eigenvalues)
+        parts.append(pl.reshape(-1))
+    return np.concatenate(parts)
 
 
 def _indexed_spectra(item, **kwargs):

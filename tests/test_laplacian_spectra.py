@@ -1,0 +1,518 @@
+"""Sheaf-Laplacian spectra on sublevel complexes, persistent sheaf Laplacians, and the transformer.
+
+Oracles:
+* hand cases with known spectra: path and cycle graphs (``2 − 2cos``), the triangle boundary
+  with and without a sign twist and with its 2-cell;
+* the dense (LAPACK) and sparse (ARPACK + block check) eigensolvers agree, including on
+  eigenvalues of high multiplicity;
+* Hodge: the number of zero eigenvalues of ``L^q(K_t)`` = number of bars of
+  :func:`sheaf_persistence` alive at ``t``, for constant, orientation and random O(2)-gauge
+  sheaves, and (over ℝ) the orientation table of DESIGN.md §4 on triangulated surfaces;
+* DESIGN.md §4 oracle 6: the nullity of the persistent Laplacian Δ^{a,b}_q = number of bars
+  with birth <= a and death > b, for all pairs a <= b of a grid of scales; the Schur
+  complement equals the subspace definition of Mémoli–Wan–Wang; Δ^{a,a} = L^q(K_a);
+* the transformer: shapes, names, pandas output, determinism, n_jobs, rigid motions, bad input,
+  and its zeros against SheafPersistence's barcodes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import numpy as np
+import pytest
+import scipy.linalg as sla
+from sklearn.base import clone
+
+from tdasheaf.cohomology import (
+    coboundary,
+    laplacian_spectrum,
+    persistent_laplacian,
+    persistent_spectrum,
+    sheaf_laplacian,
+    sheaf_persistence,
+    smallest_eigenvalues,
+    sublevel_laplacian,
+)
+from tdasheaf.complexes import FilteredComplex, rips_complex
+from tdasheaf.datasets import (
+    make_circle,
+    make_cylinder,
+    make_mobius_band,
+    random_rotation,
+    sign_sheaf,
+    triangulated_surface,
+)
+from tdasheaf.estimators import SheafLaplacianSpectrum, SheafPersistence
+from tdasheaf.exceptions import ComplexTooLargeError
+from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, signed_graph_sheaf
+
+
+def n_zeros(ev) -> int:
+    return int(np.sum(ev == 0.0))
+
+
+def alive(bars, t) -> int:
+    return spanning(bars, t, t)
+
+
+def spanning(bars, a, b) -> int:
+    """Bars containing [a, b]: birth <= a and death > b (an infinite bar contains b = inf)."""
+    return int(np.sum((bars[:, 0] <= a) & ((bars[:, 1] > b) | np.isinf(bars[:, 1]))))
+
+
+def full_spectrum(L):
+    """Every eigenvalue, zeros snapped (smallest_eigenvalues with n = dim)."""
+    return smallest_eigenvalues(L, L.shape[0])
+
+
+def cycle(n, values=None):
+    S = [(i,) for i in range(n)] + [tuple(sorted((i, (i + 1) % n))) for i in range(n)]
+    return FilteredComplex.from_simplices(S, values)
+
+
+def gauge_transform(F: CellularSheaf, rng) -> CellularSheaf:
+    """F'_{σ⊲τ} = g_τ F_{σ⊲τ} g_σᵀ with random orthogonal g per simplex (an isomorphic sheaf)."""
+    K = F.complex
+    d = int(F.stalk_dims[0][0])
+    g = [
+        np.array([np.linalg.qr(rng.standard_normal((d, d)))[0] for _ in range(len(s))])
+        for s in K.simplices
+    ]
+    Rs = []
+    for k in range(1, len(K.simplices)):
+        R = F.restrictions[k]
+        faces = g[k - 1][K.boundaries[k]]  # (n_k, k+1, d, d)
+        Rs.append(np.einsum("nab,nibc,nidc->niad", g[k], R, faces))
+    return CellularSheaf.from_arrays(K, F.stalk_dims, Rs)
+
+
+@pytest.fixture
+def band():
+    X = make_mobius_band(36, width=0.8, random_state=0)
+    return X, rips_complex(X, 0.8, 2)  # 36 vertices, 135 edges, 229 triangles
+
+
+# ----------------------------------------------------------------------------------------------
+# Hand cases
+# ----------------------------------------------------------------------------------------------
+
+
+def test_path_graph_spectrum():
+    n = 7
+    S = [(i,) for i in range(n)] + [(i, i + 1) for i in range(n - 1)]
+    K = FilteredComplex.from_simplices(S, [0] * n + list(range(1, n)))
+    F = constant_sheaf(K)
+    want = 2 - 2 * np.cos(np.pi * np.arange(n) / n)
+    np.testing.assert_allclose(laplacian_spectrum(F, 0, np.inf, n), want, atol=1e-12)
+    # K_2: edges 0-1, 1-2 (a path on 3 vertices: 0, 1, 3) and 4 isolated vertices
+    np.testing.assert_allclose(laplacian_spectrum(F, 0, 2, 7), [0, 0, 0, 0, 0, 1, 3], atol=1e-12)
+    # L^1 of a path is δδᵀ: the nonzero spectrum of L^0
+    np.testing.assert_allclose(laplacian_spectrum(F, 1, np.inf, n - 1), want[1:], atol=1e-12)
+
+
+def test_cycle_spectrum_and_sign_twist():
+    n = 9
+    K = cycle(n)
+    want = np.sort(2 - 2 * np.cos(2 * np.pi * np.arange(n) / n))
+    np.testing.assert_allclose(laplacian_spectrum(constant_sheaf(K), 0, 0.0, n), want, atol=1e-12)
+    # a sign twist: eigenvalues 2 − 2cos((2k+1)π/n), no zero (no global section)
+    signs = np.ones(n)
+    signs[0] = -1
+    twisted = np.sort(2 - 2 * np.cos((2 * np.arange(n) + 1) * np.pi / n))
+    ev = laplacian_spectrum(signed_graph_sheaf(K, signs), 0, 0.0, n)
+    np.testing.assert_allclose(ev, twisted, atol=1e-12)
+    assert n_zeros(ev) == 0
+
+
+def test_triangle_boundary_and_filled_triangle():
+    S = [(0,), (1,), (2,), (0, 1), (1, 2), (0, 2), (0, 1, 2)]
+    K = FilteredComplex.from_simplices(S, [0, 0, 0, 1, 1, 1, 2])
+    F = constant_sheaf(K)
+    np.testing.assert_allclose(laplacian_spectrum(F, 0, 1, 3), [0, 3, 3], atol=1e-12)
+    np.testing.assert_allclose(laplacian_spectrum(F, 1, 1, 3), [0, 3, 3], atol=1e-12)  # H^1 = 1
+    np.testing.assert_allclose(laplacian_spectrum(F, 1, 2, 3), [3, 3, 3], atol=1e-12)  # filled
+    np.testing.assert_allclose(laplacian_spectrum(F, 2, 2, 2), [3, np.nan], atol=1e-12)
+    # twisted boundary: H^0 = H^1 = 0; signed L^0 spectrum {1, 1, 4}, L^1 the same
+    Kb = FilteredComplex.from_simplices(S[:6], [0, 0, 0, 1, 1, 1])
+    T = CellularSheaf.from_restrictions(Kb, 1, {((2,), (0, 2)): [[-1]]})
+    np.testing.assert_allclose(laplacian_spectrum(T, 0, 1, 3), [1, 1, 4], atol=1e-12)
+    np.testing.assert_allclose(laplacian_spectrum(T, 1, 1, 3), [1, 1, 4], atol=1e-12)
+
+
+def test_padding_and_empty_spaces():
+    K = FilteredComplex.from_simplices([(0,), (1,), (0, 1)], [0, 1, 2])
+    F = constant_sheaf(K)
+    assert np.isnan(laplacian_spectrum(F, 0, -1.0, 3)).all()  # K_{-1} is empty
+    np.testing.assert_array_equal(laplacian_spectrum(F, 0, 0.5, 3), [0, np.nan, np.nan])
+    assert np.isnan(laplacian_spectrum(F, 1, 1.5, 2)).all()  # no edge yet
+    assert np.isnan(laplacian_spectrum(F, 3, np.inf, 2)).all()  # above the dimension
+    assert laplacian_spectrum(F, 0, 2, 0).shape == (0,)
+    assert np.isnan(persistent_spectrum(F, 1, 0.0, 2.0, 2)).all()
+
+
+def test_weights_match_sheaf_laplacian():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 2))
+    K = rips_complex(X, 1.5, 2)
+    F = constant_sheaf(K)
+    weights = [rng.uniform(0.5, 2.0, n) for n in K.n_simplices]
+    for q in (0, 1):
+        want = np.sort(np.linalg.eigvals(sheaf_laplacian(F, q, weights=weights).toarray()).real)
+        got = laplacian_spectrum(F, q, np.inf, len(want), weights=weights, zero_tol=0)
+        np.testing.assert_allclose(got, np.maximum(want, 0), atol=1e-9)
+        # the nullity does not depend on the weights
+        t = float(np.median(K.filtrations[1]))
+        plain = full_spectrum(sublevel_laplacian(F, q, t))
+        weighted = full_spectrum(sublevel_laplacian(F, q, t, weights=weights))
+        assert n_zeros(plain) == n_zeros(weighted)
+
+
+def test_vectorised_scales(band):
+    X, K = band
+    F = orientation_sheaf(X, K, n_neighbors=8, dim=2)
+    ts = np.quantile(K.filtrations[1], [0.1, 0.5, 0.9])
+    many = laplacian_spectrum(F, 1, ts, 4)
+    assert many.shape == (3, 4)
+    for row, t in zip(many, ts, strict=True):
+        np.testing.assert_array_equal(row, laplacian_spectrum(F, 1, t, 4))
+    pl = persistent_spectrum(F, 1, ts[:-1], ts[1:], 4)
+    assert pl.shape == (2, 4)
+    np.testing.assert_array_equal(pl[1], persistent_spectrum(F, 1, ts[1], ts[2], 4))
+    assert laplacian_spectrum(F, 0, [], 3).shape == (0, 3)
+    with pytest.raises(ValueError, match="same shape"):
+        persistent_spectrum(F, 1, ts, ts[1:], 2)
+    with pytest.raises(ValueError, match="a <= b"):
+        persistent_spectrum(F, 1, ts[1:], ts[:-1], 2)
+
+
+def test_bad_arguments():
+    K = cycle(4)
+    F = constant_sheaf(K)
+    with pytest.raises(ValueError, match="degree"):
+        laplacian_spectrum(F, -1, 0, 2)
+    with pytest.raises(ValueError, match="n_eigenvalues"):
+        laplacian_spectrum(F, 0, 0, -1)
+    with pytest.raises(ValueError, match="real number"):
+        laplacian_spectrum(F, 0, np.nan, 2)
+    with pytest.raises(ValueError, match="real number"):
+        laplacian_spectrum(F, 0, [[0.0]], 2)
+    with pytest.raises(ValueError, match="a <= b"):
+        persistent_laplacian(F, 0, 1.0, 0.0)
+    with pytest.raises(ValueError, match=r"weights\[1\]"):
+        laplacian_spectrum(F, 0, 0, 2, weights=[np.ones(4), -np.ones(4)])
+
+
+# ----------------------------------------------------------------------------------------------
+# Dense and sparse eigensolvers
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", [0, 1])
+def test_dense_and_sparse_agree_on_rips(q):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (150, 2))
+    K = rips_complex(X, 0.14, 2)
+    for F in (constant_sheaf(K), signed_graph_sheaf(K, rng.choice([-1.0, 1.0], K.n_simplices[1]))):
+        for t in (0.1, 0.14):
+            L = sublevel_laplacian(F, q, t)
+            dense = smallest_eigenvalues(L, 15, dense_max_dim=10**6)
+            sparse = smallest_eigenvalues(L, 15, dense_max_dim=0)
+            np.testing.assert_allclose(sparse, dense, rtol=1e-8, atol=1e-10)
+            assert n_zeros(dense) == n_zeros(sparse)
+
+
+def test_sparse_finds_every_copy_of_a_multiple_eigenvalue():
+    # 40 disjoint 15-cycles: every eigenvalue has multiplicity >= 40, beyond a single-vector
+    # Lanczos method in exact arithmetic
+    c, m = 40, 15
+    S = [s for b in range(c) for i in range(m) for s in ((b * m + i,), tuple(sorted(
+        (b * m + i, b * m + (i + 1) % m))))]  # fmt: skip
+    L = sublevel_laplacian(constant_sheaf(FilteredComplex.from_simplices(S)), 0, 0.0)
+    sparse = smallest_eigenvalues(L, 50, dense_max_dim=0)
+    assert n_zeros(sparse) == 40
+    np.testing.assert_allclose(sparse[40:], 2 - 2 * np.cos(2 * np.pi / m), rtol=1e-9)
+
+
+def test_sparse_tangent_sheaf_matches_dense():
+    X = make_cylinder(250, width=0.8, random_state=0)
+    from tdasheaf.sheaves import tangent_sheaf
+
+    K = rips_complex(X, 0.6, 1)
+    L = sublevel_laplacian(tangent_sheaf(X, K, n_neighbors=8, dim=2), 0, 0.6)
+    assert L.shape[0] == 500
+    np.testing.assert_allclose(
+        smallest_eigenvalues(L, 8, dense_max_dim=0), smallest_eigenvalues(L, 8), atol=1e-9
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Hodge: zeros of L^q(K_t) = bars alive at t
+# ----------------------------------------------------------------------------------------------
+
+
+def scale_grid(K, n=7):
+    values = K.filtrations[1]
+    mids = np.quantile(values, np.linspace(0, 1, n))
+    return np.unique(np.concatenate([mids, values[:: max(1, len(values) // n)], [0.0, np.inf]]))
+
+
+@pytest.mark.parametrize("kind", ["constant", "orientation", "gauge"])
+def test_laplacian_kernel_counts_alive_bars(kind, band):
+    X, K = band
+    if kind == "constant":
+        F = constant_sheaf(K)
+    elif kind == "orientation":
+        F = orientation_sheaf(X, K, n_neighbors=8, dim=2)
+    else:
+        F = gauge_transform(constant_sheaf(K, rank=2), np.random.default_rng(1))
+    bars = sheaf_persistence(F, (0, 1, 2), field="R")
+    for q in (0, 1) if kind == "gauge" else (0, 1, 2):
+        for t in scale_grid(K):
+            L = sublevel_laplacian(F, q, t)
+            assert n_zeros(full_spectrum(L)) == alive(bars[q], t), (q, t)
+    if kind == "gauge":  # an orthogonal gauge does not change the spectrum
+        for q in (0, 1):
+            t = float(np.median(K.filtrations[1]))
+            np.testing.assert_allclose(
+                laplacian_spectrum(F, q, t, 12),
+                np.repeat(laplacian_spectrum(constant_sheaf(K), q, t, 6), 2),
+                atol=1e-9,
+            )
+
+
+@pytest.mark.parametrize(
+    "name, betti",
+    [("cylinder", (1, 1, 0)), ("mobius", (0, 0, 0)), ("torus", (1, 2, 1)),
+     ("klein", (0, 1, 1)), ("rp2", (0, 0, 1))],
+)  # fmt: skip
+def test_orientation_table_by_harmonic_cochains(name, betti):
+    simplices, signs = triangulated_surface(name, 4, 3)
+    F = sign_sheaf(FilteredComplex.from_simplices(simplices), signs)
+    assert tuple(n_zeros(full_spectrum(sublevel_laplacian(F, q, 0.0))) for q in range(3)) == betti
+
+
+# ----------------------------------------------------------------------------------------------
+# Persistent Laplacian: nullity = persistent Betti number (DESIGN.md §4, oracle 6)
+# ----------------------------------------------------------------------------------------------
+
+
+def twisted_signs(K, rng):
+    """Random edge signs: a sign sheaf with twisted cycles (and zero stalks on some triangles)."""
+    return signed_graph_sheaf(K, rng.choice([-1.0, 1.0], K.n_simplices[1], p=[0.3, 0.7]))
+
+
+@pytest.mark.parametrize("kind", ["constant", "orientation", "signed"])
+def test_persistent_laplacian_nullity_is_persistent_betti(kind, band):
+    X, K = band
+    if kind == "constant":
+        F = constant_sheaf(K)
+    elif kind == "orientation":
+        F = orientation_sheaf(X, K, n_neighbors=8, dim=2)
+    else:
+        F = twisted_signs(K, np.random.default_rng(3))
+    bars = sheaf_persistence(F, (0, 1), field="R")
+    grid = scale_grid(K, 4)
+    checked = 0
+    for q in (0, 1):
+        for a, b in itertools.combinations_with_replacement(grid, 2):
+            M = persistent_laplacian(F, q, a, b)
+            np.testing.assert_allclose(M, M.T)
+            assert n_zeros(full_spectrum(M)) == spanning(bars[q], a, b), (q, a, b)
+            checked += 1
+    assert checked >= 100
+
+
+def test_persistent_laplacian_with_weights_keeps_the_nullity(band):
+    _, K = band
+    rng = np.random.default_rng(4)
+    F = twisted_signs(K, rng)
+    weights = [rng.uniform(0.5, 2.0, n) for n in K.n_simplices]
+    bars = sheaf_persistence(F, (1,), field="R")
+    for a, b in itertools.combinations(scale_grid(K, 4), 2):
+        M = persistent_laplacian(F, 1, a, b, weights=weights)
+        assert n_zeros(full_spectrum(M)) == spanning(bars[1], a, b)
+
+
+def test_schur_complement_equals_the_subspace_definition(band):
+    X, K = band
+    F = orientation_sheaf(X, K, n_neighbors=8, dim=2)
+    grid = np.quantile(K.filtrations[1], [0.2, 0.5, 0.8])
+    for q in (0, 1):
+        up, down = coboundary(F, q).toarray(), coboundary(F, q - 1).toarray()
+        for a, b in itertools.combinations(grid, 2):
+            na, nb = (int(np.searchsorted(np.repeat(K.filtrations[q], F.stalk_dims[q]), t,
+                                          side="right")) for t in (a, b))  # fmt: skip
+            m = int(np.searchsorted(np.repeat(K.filtrations[q + 1], F.stalk_dims[q + 1]), b,
+                                    side="right"))  # fmt: skip
+            D = up[:m, :nb]
+            Z = sla.null_space(D[:, na:].T)  # C^{b,a}_{q+1} = {c : ∂c supported on K_a}
+            boundary = D[:, :na].T @ Z
+            want = boundary @ boundary.T
+            if q:
+                p = int(np.searchsorted(np.repeat(K.filtrations[q - 1], F.stalk_dims[q - 1]), a,
+                                        side="right"))  # fmt: skip
+                want = want + down[:na, :p] @ down[:na, :p].T
+            np.testing.assert_allclose(persistent_laplacian(F, q, a, b), want, atol=1e-9)
+
+
+def test_persistent_laplacian_at_equal_scales_is_the_laplacian(band):
+    X, K = band
+    F = orientation_sheaf(X, K, n_neighbors=8, dim=2)
+    for q in (0, 1, 2):
+        for t in scale_grid(K, 4):
+            np.testing.assert_allclose(
+                persistent_laplacian(F, q, t, t), sublevel_laplacian(F, q, t).toarray(), atol=1e-12
+            )
+
+
+def test_persistent_laplacian_size_limit(monkeypatch):
+    from tdasheaf.cohomology import _laplacian_spectra
+
+    monkeypatch.setattr(_laplacian_spectra, "PERSISTENT_MAX_DIM", 5)
+    F = constant_sheaf(cycle(8, [0] * 8 + [1] * 8))
+    with pytest.raises(ComplexTooLargeError, match="PERSISTENT_MAX_DIM"):
+        persistent_laplacian(F, 0, 0.0, 1.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# The transformer
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clouds():
+    return [
+        make_circle(24, noise=0.05, random_state=0),
+        make_circle(30, noise=0.1, random_state=1),
+        make_circle(27, radius=1.5, noise=0.05, random_state=2),
+    ]
+
+
+def test_transformer_shapes_names_and_scales(clouds):
+    est = SheafLaplacianSpectrum(n_eigenvalues=3, n_scales=4, persistent=True).fit(clouds)
+    Y = est.transform(clouds)
+    names = est.get_feature_names_out()
+    assert Y.shape == (3, 3 * 4 + 3 * 3) == (3, len(names))
+    assert names[0] == "constant_L0_t00_ev0" and names[11] == "constant_L0_t03_ev2"
+    assert names[12] == "constant_PL0_t00_ev0" and names[-1] == "constant_PL0_t02_ev2"
+    assert np.all(np.diff(est.scales_) >= 0)
+    # learned scales start above the connectivity scale: every training cloud is connected
+    assert np.all(Y[:, 0] == 0) and np.all(Y[:, 1] > 0)
+    est2 = SheafLaplacianSpectrum(n_scales=4, max_edge_length=0.5).fit(clouds)
+    assert est2.scales_.max() <= 0.5
+
+
+def test_transformer_matches_kernels_and_barcodes(clouds):
+    est = SheafLaplacianSpectrum(
+        sheaf="orientation", degree=1, n_eigenvalues=4, n_scales=3, persistent=True,
+        max_edge_length=0.7, n_neighbors=8,
+    ).fit(clouds)  # fmt: skip
+    Y = est.transform(clouds)
+    D = SheafPersistence(
+        sheaf="orientation", degrees=(1,), max_edge_length=0.7, n_neighbors=8
+    ).fit_transform(clouds)
+    s = est.scales_
+    for X, row, diagram in zip(clouds, Y, D, strict=True):
+        bars = diagram[diagram[:, 1] > diagram[:, 0]][:, :2]
+        K = rips_complex(X, s.max(), 2)
+        F = orientation_sheaf(X, K, n_neighbors=8)
+        for i, t in enumerate(s):
+            np.testing.assert_allclose(row[4 * i : 4 * i + 4], laplacian_spectrum(F, 1, t, 4))
+            assert n_zeros(row[4 * i : 4 * i + 4]) == min(4, alive(bars, t))
+        for i in range(len(s) - 1):
+            pl = row[12 + 4 * i : 16 + 4 * i]
+            np.testing.assert_allclose(pl, persistent_spectrum(F, 1, s[i], s[i + 1], 4))
+            assert n_zeros(pl) == min(4, spanning(bars, s[i], s[i + 1]))
+
+
+def test_transformer_pandas_output(clouds):
+    pd = pytest.importorskip("pandas")
+    est = SheafLaplacianSpectrum(n_eigenvalues=2, n_scales=2).set_output(transform="pandas")
+    df = est.fit_transform(clouds)
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == list(est.get_feature_names_out())
+
+
+def test_transformer_deterministic_and_parallel(clouds):
+    est = SheafLaplacianSpectrum(sheaf="tangent", n_eigenvalues=3, n_scales=3, n_neighbors=8)
+    a = est.fit_transform(clouds)
+    b = clone(est).fit_transform(clouds)
+    np.testing.assert_array_equal(a, b)
+    c = clone(est).set_params(n_jobs=2).fit_transform(clouds)
+    np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("sheaf", ["constant", "orientation", "tangent"])
+def test_transformer_invariant_under_rigid_motions(sheaf, clouds):
+    est = SheafLaplacianSpectrum(sheaf=sheaf, n_eigenvalues=3, n_scales=3, persistent=True,
+                                 n_neighbors=8).fit(clouds)  # fmt: skip
+    moved = [random_rotation(X, random_state=i) for i, X in enumerate(clouds)]
+    np.testing.assert_allclose(est.transform(moved), est.transform(clouds), atol=1e-8)
+
+
+def test_transformer_fixed_scales_fill_value_and_callable(clouds):
+    est = SheafLaplacianSpectrum(n_eigenvalues=3, scales=[0.0, 0.6], degree=1)
+    Y = est.fit_transform(clouds)
+    assert np.isnan(Y[:, :3]).all()  # no edges at scale 0: C^1 is empty
+    filled = clone(est).set_params(fill_value=-1.0).fit_transform(clouds)
+    assert (filled[:, :3] == -1).all()
+    np.testing.assert_array_equal(filled[:, 3:], Y[:, 3:])
+
+    def twisted(X, K):
+        return signed_graph_sheaf(K, -np.ones(K.n_simplices[1]))
+
+    est = SheafLaplacianSpectrum(sheaf=twisted, n_eigenvalues=2, n_scales=2).fit(clouds)
+    assert est.get_feature_names_out()[0] == "twisted_L0_t00_ev0"
+    est = SheafLaplacianSpectrum(sheaf=lambda X, K: constant_sheaf(K), n_scales=1).fit(clouds)
+    assert est.get_feature_names_out()[0] == "custom_L0_t00_ev0"
+
+
+def test_transformer_bad_input(clouds):
+    with pytest.raises(ValueError, match="sheaf"):
+        SheafLaplacianSpectrum(sheaf="signal").fit(clouds)
+    with pytest.raises(ValueError, match="scales"):
+        SheafLaplacianSpectrum(scales=[1.0, 0.5]).fit(clouds)
+    with pytest.raises(ValueError, match="scales"):
+        SheafLaplacianSpectrum(scales=[]).fit(clouds)
+    with pytest.raises(ValueError, match="n_eigenvalues"):
+        SheafLaplacianSpectrum(n_eigenvalues=0).fit(clouds)
+    with pytest.raises(ValueError, match="non-empty"):
+        SheafLaplacianSpectrum().fit([])
+    with pytest.raises(ValueError, match="no edges"):
+        SheafLaplacianSpectrum(max_edge_length=1e-6).fit(clouds)
+    est = SheafLaplacianSpectrum(n_scales=2).fit(clouds)
+    with pytest.raises(ValueError, match="features"):
+        est.transform([np.zeros((5, 3))])
+    bad = SheafLaplacianSpectrum(sheaf=lambda X, K: None, scales=[1.0]).fit(clouds)
+    with pytest.raises(TypeError, match="CellularSheaf"):
+        bad.transform(clouds)
+
+
+# ----------------------------------------------------------------------------------------------
+# The petls benchmark script (pipelines/benchmarks/laplacian_spectra.py)
+# ----------------------------------------------------------------------------------------------
+
+
+def _bench():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "pipelines" / "benchmarks" / "laplacian_spectra.py"
+    spec = importlib.util.spec_from_file_location("bench_laplacian_spectra", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("with_petls", [False, True])
+def test_benchmark_quick_run_agrees(with_petls, capsys):
+    bench = _bench()
+    if with_petls and not os.path.exists(os.path.join(bench.DEFAULT_VENV, "bin", "python")):
+        pytest.skip(f"no petls venv at {bench.DEFAULT_VENV}")
+    code = bench.main(["--quick"] + ([] if with_petls else ["--no-petls"]))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "agree" in out and "DIFFER" not in out
+    assert ("n/a" in out) != with_petls
