@@ -6,7 +6,12 @@ Point clouds → filtered simplicial complexes (:mod:`tdasheaf.complexes`) → c
 transformers for every step (:mod:`tdasheaf.estimators`, re-exported here).
 """
 
-from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.cohomology import (
+    flag_persistence,
+    laplacian_spectrum,
+    persistent_laplacian,
+    sheaf_persistence,
+)
 from tdasheaf.complexes import FilteredComplex, alpha_complex, rips_complex
 from tdasheaf.estimators import (
     AlphaPersistence,
@@ -18,6 +23,7 @@ from tdasheaf.estimators import (
     PersistenceLandscape,
     RipsPersistence,
     SheafFeatures,
+    SheafLaplacianSpectrum,
     SheafPersistence,
 )
 from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
@@ -45,10 +51,14 @@ __all__ = [
     "PersistenceLandscape",
     "RipsPersistence",
     "SheafFeatures",
+    "SheafLaplacianSpectrum",
     "SheafPersistence",
     "alpha_complex",
     "constant_sheaf",
+    "flag_persistence",
+    "laplacian_spectrum",
     "orientation_sheaf",
+    "persistent_laplacian",
     "rips_complex",
     "sheaf_persistence",
     "signal_sheaf",

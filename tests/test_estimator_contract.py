@@ -32,6 +32,7 @@ from tdasheaf.estimators import (
     PersistenceLandscape,
     RipsPersistence,
     SheafFeatures,
+    SheafLaplacianSpectrum,
     SheafPersistence,
 )
 
@@ -97,6 +98,18 @@ ESTIMATORS = [
     (
         "SheafFeatures",
         lambda: SheafFeatures(n_scales=3, n_spectral_scales=1, n_eigenvalues=2, n_neighbors=8),
+        band_clouds,
+    ),
+    (
+        "SheafLaplacianSpectrum",
+        lambda: SheafLaplacianSpectrum(n_eigenvalues=3, n_scales=3, persistent=True),
+        band_clouds,
+    ),
+    (
+        "SheafLaplacianSpectrum-orientation",
+        lambda: SheafLaplacianSpectrum(
+            sheaf="orientation", degree=1, n_scales=2, max_edge_length=0.4, n_neighbors=8
+        ),
         band_clouds,
     ),
     (

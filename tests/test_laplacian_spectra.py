@@ -49,6 +49,16 @@ from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, signed_graph_sheaf
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _single_threaded_blas():
+    """Dense eigensolvers on one BLAS thread: on a busy 2-core machine multi-threaded OpenBLAS
+    ``eigh`` is erratic (10-50x slower); the results do not depend on it."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 def n_zeros(ev) -> int:
     return int(np.sum(ev == 0.0))
 

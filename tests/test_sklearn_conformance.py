@@ -40,6 +40,7 @@ from tdasheaf.estimators import (
     PersistenceLandscape,
     RipsPersistence,
     SheafFeatures,
+    SheafLaplacianSpectrum,
     SheafPersistence,
 )
 
@@ -48,6 +49,7 @@ POINT_CLOUD_ESTIMATORS = [
     AlphaPersistence(),
     SheafPersistence(),
     SheafFeatures(),
+    SheafLaplacianSpectrum(),
 ]
 VECTORISERS = [
     BettiCurve(),
@@ -116,6 +118,7 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "AlphaPersistence": _skipped(_POINT_CLOUDS),
     "SheafPersistence": _skipped(_POINT_CLOUDS),
     "SheafFeatures": _skipped(_POINT_CLOUDS),
+    "SheafLaplacianSpectrum": _skipped(_POINT_CLOUDS),
     "BettiCurve": _skipped(_DIAGRAMS),
     "PersistenceLandscape": _skipped(_DIAGRAMS),
     "PersistenceImage": _skipped(_DIAGRAMS),
