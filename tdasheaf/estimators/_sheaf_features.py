@@ -27,7 +27,7 @@ from tdasheaf.sheaves import (
     local_frames,
     tangent_sheaf,
 )
-from tdasheaf.utils import check_degrees, parallel_map
+from tdasheaf.utils import check_degrees, map_samples
 
 __all__ = ["SheafFeatures"]
 
@@ -347,18 +347,10 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             n_eigenvalues=int(self.n_eigenvalues),
             field=self.field,
         )
-        rows = parallel_map(_indexed, list(enumerate(samples)), n_jobs=self.n_jobs, **kwargs)
+        rows = map_samples(_cloud_features, samples, n_jobs=self.n_jobs, **kwargs)
         return np.vstack(rows).astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):
         """Names such as ``orientation_H0_betti_t03`` and ``tangent_L0_t01_ev0``."""
         check_is_fitted(self)
         return self.feature_names_.copy()
-
-
-def _indexed(item, **kwargs):
-    index, X = item
-    try:
-        return _cloud_features(X, **kwargs)
-    except (ValueError, MemoryError) as exc:
-        raise type(exc)(f"sample {index}: {exc}") from exc

@@ -30,7 +30,7 @@ from tdasheaf.sheaves import (
     signal_sheaf,
     tangent_sheaf,
 )
-from tdasheaf.utils import check_degrees, parallel_map
+from tdasheaf.utils import check_degrees, map_samples
 
 __all__ = ["SheafPersistence"]
 
@@ -247,13 +247,5 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             n_landmarks=self.n_landmarks,
             n_signal_features=int(self.n_signal_features),
         )
-        bars = parallel_map(_indexed_bars, list(enumerate(samples)), n_jobs=self.n_jobs, **kwargs)
+        bars = map_samples(_sheaf_bars, samples, n_jobs=self.n_jobs, **kwargs)
         return _diagrams(bars, self.degrees_)
-
-
-def _indexed_bars(item, **kwargs):
-    index, X = item
-    try:
-        return _sheaf_bars(X, **kwargs)
-    except (ValueError, MemoryError) as exc:
-        raise type(exc)(f"sample {index}: {exc}") from exc

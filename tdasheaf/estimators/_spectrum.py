@@ -18,7 +18,7 @@ from tdasheaf.complexes import alpha_complex, rips_complex
 from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, tangent_sheaf
-from tdasheaf.utils import parallel_map
+from tdasheaf.utils import map_samples
 
 __all__ = ["SheafLaplacianSpectrum"]
 
@@ -107,22 +107,6 @@ def _cloud_spectra(
         pl = persistent_spectrum(F, degree, scales[:-1], scales[1:], n_eigenvalues)
         parts.append(pl.reshape(-1))
     return np.concatenate(parts)
-
-
-def _indexed_spectra(item, **kwargs):
-    index, X = item
-    try:
-        return _cloud_spectra(X, **kwargs)
-    except (ValueError, MemoryError) as exc:
-        raise type(exc)(f"sample {index}: {exc}") from exc
-
-
-def _indexed_edge_scales(item, **kwargs):
-    index, X = item
-    try:
-        return _edge_scales(X, **kwargs)
-    except (ValueError, MemoryError) as exc:
-        raise type(exc)(f"sample {index}: {exc}") from exc
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,9 +275,9 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             self.scales_ = scales
             return self
         cap = float(self.max_edge_length)
-        found = parallel_map(
-            _indexed_edge_scales,
-            list(enumerate(samples)),
+        found = map_samples(
+            _edge_scales,
+            samples,
             n_jobs=self.n_jobs,
             filtration=self.filtration,
             max_edge_length=cap,
@@ -324,9 +308,9 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "scales_")
         samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        rows = parallel_map(
-            _indexed_spectra,
-            list(enumerate(samples)),
+        rows = map_samples(
+            _cloud_spectra,
+            samples,
             n_jobs=self.n_jobs,
             sheaf=self.sheaf,
             degree=int(self.degree),

@@ -1,6 +1,6 @@
 """Shared helpers: input validation and parallel maps (no numerics)."""
 
-from tdasheaf.utils._parallel import parallel_map
+from tdasheaf.utils._parallel import map_samples, parallel_map
 from tdasheaf.utils._validation import (
     check_collection,
     check_degrees,
@@ -13,5 +13,6 @@ __all__ = [
     "check_degrees",
     "check_point_cloud",
     "check_positive_threshold",
+    "map_samples",
     "parallel_map",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from joblib import Parallel, delayed, effective_n_jobs
 
-__all__ = ["parallel_map"]
+__all__ = ["map_samples", "parallel_map"]
 
 
 def _run_chunk(func: Callable, chunk: Sequence, kwargs: dict) -> list:
@@ -39,3 +39,35 @@ def parallel_map(
     chunks = [items[bounds[i] : bounds[i + 1]] for i in range(n_chunks)]
     results = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(func, c, kwargs) for c in chunks)
     return [r for chunk in results for r in chunk]
+
+
+def _call_indexed(item, kernel: Callable, kernel_kwargs: dict):
+    index, sample = item
+    try:
+        return kernel(sample, **kernel_kwargs)
+    except (ValueError, MemoryError) as exc:
+        raise type(exc)(f"sample {index}: {exc}") from exc
+
+
+def map_samples(func: Callable, samples: Sequence, *, n_jobs: int | None = None, **kwargs: Any):
+    """:func:`parallel_map` over the samples of a collection, naming the sample in errors.
+
+    A ``ValueError`` or ``MemoryError`` (and subclasses) raised for sample ``i`` is re-raised
+    as the same class with the message prefixed by ``"sample i: "``.
+
+    Examples
+    --------
+    >>> map_samples(len, [[1], [1, 2]], n_jobs=1)
+    [1, 2]
+    >>> map_samples(int, ["1", "x"])
+    Traceback (most recent call last):
+    ...
+    ValueError: sample 1: invalid literal for int() with base 10: 'x'
+    """
+    return parallel_map(
+        _call_indexed,
+        list(enumerate(samples)),
+        n_jobs=n_jobs,
+        kernel=func,
+        kernel_kwargs=kwargs,
+    )
