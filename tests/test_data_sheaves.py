@@ -302,3 +302,23 @@ def test_sheaf_persistence_bad_input():
         tdasheaf.SheafPersistence(field=4).fit([X])
     with pytest.raises(ValueError, match="sheaf"):
         tdasheaf.SheafPersistence(sheaf="tangential").fit([X])
+
+
+def test_jet_frames_remove_the_pca_tilt():
+    X = make_sphere(800, random_state=3)
+    normals = X / np.linalg.norm(X, axis=1, keepdims=True)
+
+    def worst_angle(F):
+        s = np.linalg.norm(np.einsum("nk,nkd->nd", normals, F.frames), axis=1)
+        return np.degrees(np.arcsin(np.clip(s, 0, 1))).max()
+
+    pca = local_frames(X, n_neighbors=15, dim=2)
+    jet = local_frames(X, n_neighbors=15, dim=2, method="jet")
+    assert worst_angle(jet) < 0.5 * worst_angle(pca)
+    # orientations are kept: the frames span the same oriented plane up to the tilt
+    dets = np.linalg.det(np.einsum("nDd,nDe->nde", pca.frames, jet.frames))
+    assert np.all(dets > 0)
+    with pytest.raises(ValueError, match="method"):
+        local_frames(X, n_neighbors=15, dim=2, method="spline")
+    with pytest.raises(ValueError, match="n_neighbors > 6"):
+        local_frames(X, n_neighbors=5, dim=2, method="jet")

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from tdasheaf.cohomology import coboundary, flag_persistence
 from tdasheaf.complexes import rips_complex
 from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
-from tdasheaf.estimators._sklearn_compat import Interval, _fit_context, check_is_fitted
+from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import (
     HOLONOMY_STATISTICS,
@@ -102,6 +102,7 @@ def _cloud_features(
     dim: int | None,
     n_eigenvalues: int,
     field,
+    frame_method: str = "jet",
 ) -> np.ndarray:
     r = _neighbourhood_radius(X, n_neighbors)
     Xs = X / r  # relative units: scale-invariant features
@@ -110,7 +111,7 @@ def _cloud_features(
     edges, values = K.simplices[1], K.filtrations[1]
     frames = O = None
     if {"orientation", "tangent", "holonomy"} & set(sheaves):
-        frames = local_frames(Xs, n_neighbors=n_neighbors, dim=dim)
+        frames = local_frames(Xs, n_neighbors=n_neighbors, dim=dim, method=frame_method)
         O = align_frames(frames.frames, edges)
     parts = []
     for name in sheaves:
@@ -202,6 +203,11 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         Prime field of the barcodes (default GF(65521); must be odd for orientation).
     n_jobs : int, optional
         joblib workers over clouds.
+    frame_method : {"jet", "pca"}, default="jet"
+        Local frames (:func:`tdasheaf.sheaves.local_frames`): ``"jet"`` removes the
+        curvature tilt of plain PCA, which makes orientation signs reliable on sparse samples
+        (torus vs Klein bottle, 200–600 points: 100% instead of 92% cross-validated accuracy in
+        ``pipelines/benchmarks/shape_classification.py``).
 
     Attributes
     ----------
@@ -231,6 +237,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         "dim": [Interval(Integral, 1, None, closed="left"), None],
         "field": [Interval(Integral, 3, 2**26, closed="left"), None],
         "n_jobs": [Integral, None],
+        "frame_method": [StrOptions({"jet", "pca"})],
     }
 
     def __init__(
@@ -245,6 +252,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         dim=None,
         field=None,
         n_jobs=None,
+        frame_method="jet",
     ):
         self.sheaves = sheaves
         self.degrees = degrees
@@ -256,6 +264,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         self.dim = dim
         self.field = field
         self.n_jobs = n_jobs
+        self.frame_method = frame_method
 
     def _validated(self):
         sheaves = tuple(self.sheaves)
@@ -346,6 +355,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             dim=self.dim,
             n_eigenvalues=int(self.n_eigenvalues),
             field=self.field,
+            frame_method=self.frame_method,
         )
         rows = map_samples(_cloud_features, samples, n_jobs=self.n_jobs, **kwargs)
         return np.vstack(rows).astype(np.float64)

@@ -65,6 +65,7 @@ def local_frames(
     dim: int | None = None,
     *,
     variance_threshold: float = 0.9,
+    method: str = "pca",
 ) -> LocalFrames:
     """Local PCA frames of a point cloud (vectorised; chunked for large clouds).
 
@@ -79,6 +80,11 @@ def local_frames(
         median over points of the smallest number of components explaining
         ``variance_threshold`` of the local variance.
     variance_threshold : float, default=0.9
+    method : {"pca", "jet"}, default="pca"
+        ``"pca"``: the principal directions of the neighbourhood (tilted to first order by
+        curvature when the neighbourhood is lopsided). ``"jet"``: refine them by a least-squares
+        osculating 2-jet at the point itself, which removes that tilt (needs
+        ``n_neighbors > 1 + dim + dim (dim + 1) / 2``); frame orientations are kept.
 
     Returns
     -------
@@ -151,6 +157,15 @@ def local_frames(
             "dimension than dim. Remove duplicates, lower dim, or raise n_neighbors."
         )
     frames = np.ascontiguousarray(np.transpose(vt_all[:, :dim, :], (0, 2, 1)))
+    if method == "jet":
+        if k <= 1 + dim + dim * (dim + 1) // 2:
+            raise ValueError(
+                f"method='jet' needs n_neighbors > {1 + dim + dim * (dim + 1) // 2} for dim={dim}, "
+                f"got {k}."
+            )
+        frames = np.ascontiguousarray(_jet_frames(X, frames, neighbors))
+    elif method != "pca":
+        raise ValueError(f"method must be 'pca' or 'jet', got {method!r}.")
     residual = 1.0 - ratio[:, :dim].sum(axis=1)
     return LocalFrames(frames, ratio, dim, neighbors, np.clip(residual, 0.0, 1.0))
 
@@ -214,3 +229,35 @@ def _orthogonal_polar(M: np.ndarray) -> np.ndarray:
         return R
     U, _, Vt = np.linalg.svd(M)
     return U @ Vt
+
+
+def _jet_frames(X: np.ndarray, frames: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
+    """Tangent frames at the points themselves, from a quadratic fit over the PCA frames.
+
+    In the PCA frame at ``x_i`` the neighbours have tangent coordinates ``t`` and normal
+    residuals ``r``; the least-squares fit ``r ≈ c + L t + Q(t, t)`` (an osculating 2-jet)
+    gives the tangent plane ``span(O_i + Lᵀ)`` at ``x_i``, free of the first-order tilt of PCA.
+    The orientation of every frame is kept.
+    """
+    n, D, d = frames.shape
+    iu = np.triu_indices(d)
+    out = np.empty_like(frames)
+    chunk = max(1, (64 * 2**20) // max(1, neighbors.shape[1] * (D + 2 * len(iu[0])) * 8))
+    for s in range(0, n, chunk):
+        F = frames[s : s + chunk]
+        Y = X[neighbors[s : s + chunk]] - X[s : s + chunk, None, :]
+        t = np.einsum("nkD,nDd->nkd", Y, F)
+        r = Y - np.einsum("nkd,nDd->nkD", t, F)
+        scale = np.sqrt((t**2).sum(axis=(1, 2)) / t.shape[1])[:, None, None]
+        ts = t / scale
+        quad = (ts[..., :, None] * ts[..., None, :])[..., iu[0], iu[1]]
+        M = np.concatenate([np.ones(ts.shape[:2] + (1,)), ts, quad], axis=2)
+        A = np.einsum("nkp,nkq->npq", M, M)
+        A += 1e-10 * np.trace(A, axis1=1, axis2=2)[:, None, None] * np.eye(A.shape[1])
+        C = np.linalg.solve(A, np.einsum("nkp,nkD->npD", M, r))
+        L = C[:, 1 : 1 + d, :] / scale  # (n, d, D): normal displacement per unit tangent step
+        Q, _ = np.linalg.qr(F + np.swapaxes(L, 1, 2))
+        flip = np.linalg.det(np.einsum("nDd,nDe->nde", F, Q)) < 0
+        Q[flip, :, -1] *= -1
+        out[s : s + chunk] = Q
+    return out

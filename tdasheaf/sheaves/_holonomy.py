@@ -66,7 +66,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tdasheaf.complexes import FilteredComplex
-from tdasheaf.sheaves._frames import LocalFrames, align_frames, local_frames
+from tdasheaf.sheaves._frames import LocalFrames, _jet_frames, align_frames, local_frames
 
 __all__ = [
     "HOLONOMY_STATISTICS",
@@ -212,38 +212,6 @@ def triangle_holonomy(alignments, complex) -> TriangleHolonomy:
     reflection = np.linalg.det(H) < 0 if len(H) else np.zeros(0, dtype=bool)
     deviation = np.linalg.norm((H - np.eye(d)).reshape(len(H), -1), axis=1)
     return TriangleHolonomy(H, _rotation_angle(H, reflection), reflection, deviation)
-
-
-def _jet_frames(X: np.ndarray, frames: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
-    """Tangent frames at the points themselves, from a quadratic fit over the PCA frames.
-
-    In the PCA frame at ``x_i`` the neighbours have tangent coordinates ``t`` and normal
-    residuals ``r``; the least-squares fit ``r ≈ c + L t + Q(t, t)`` (an osculating 2-jet)
-    gives the tangent plane ``span(O_i + Lᵀ)`` at ``x_i``, free of the first-order tilt of PCA.
-    The orientation of every frame is kept.
-    """
-    n, D, d = frames.shape
-    iu = np.triu_indices(d)
-    out = np.empty_like(frames)
-    chunk = max(1, (64 * 2**20) // max(1, neighbors.shape[1] * (D + 2 * len(iu[0])) * 8))
-    for s in range(0, n, chunk):
-        F = frames[s : s + chunk]
-        Y = X[neighbors[s : s + chunk]] - X[s : s + chunk, None, :]
-        t = np.einsum("nkD,nDd->nkd", Y, F)
-        r = Y - np.einsum("nkd,nDd->nkD", t, F)
-        scale = np.sqrt((t**2).sum(axis=(1, 2)) / t.shape[1])[:, None, None]
-        ts = t / scale
-        quad = (ts[..., :, None] * ts[..., None, :])[..., iu[0], iu[1]]
-        M = np.concatenate([np.ones(ts.shape[:2] + (1,)), ts, quad], axis=2)
-        A = np.einsum("nkp,nkq->npq", M, M)
-        A += 1e-10 * np.trace(A, axis1=1, axis2=2)[:, None, None] * np.eye(A.shape[1])
-        C = np.linalg.solve(A, np.einsum("nkp,nkD->npD", M, r))
-        L = C[:, 1 : 1 + d, :] / scale  # (n, d, D): normal displacement per unit tangent step
-        Q, _ = np.linalg.qr(F + np.swapaxes(L, 1, 2))
-        flip = np.linalg.det(np.einsum("nDd,nDe->nde", F, Q)) < 0
-        Q[flip, :, -1] *= -1
-        out[s : s + chunk] = Q
-    return out
 
 
 def _triangles_of(K: FilteredComplex):
