@@ -15,6 +15,7 @@ from tdasheaf.datasets._generators import (
     make_torus,
     random_rotation,
 )
+from tdasheaf.datasets._random_sheaves import random_gauge_sheaf
 from tdasheaf.datasets._triangulations import (
     SURFACES,
     orientation_signs,
@@ -38,5 +39,6 @@ __all__ = [
     "make_sphere",
     "make_swiss_roll",
     "make_torus",
+    "random_gauge_sheaf",
     "random_rotation",
 ]
