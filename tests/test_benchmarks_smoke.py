@@ -20,3 +20,17 @@ def test_quick_benchmark_runs_and_barcodes_agree(capsys):
     assert code == 0, out
     assert "agree" in out
     assert "DIFFER" not in out
+
+
+def test_flag_scaling_quick_run_agrees_with_ripser(capsys):
+    path = SCRIPT.parent / "flag_scaling.py"
+    spec = importlib.util.spec_from_file_location("bench_flag_scaling", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--sizes", "150,250", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("| 150 ", "| 250 "))]
+    assert len(rows) == 2, out
+    for line in rows:
+        ripser_bars, ours = line.rstrip(" |").split("|")[-1].split("/")
+        assert int(ripser_bars) == int(ours), line
