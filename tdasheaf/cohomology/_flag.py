@@ -89,6 +89,21 @@ def _pop(hf, hk, hc, size):
 
 
 @numba.njit(cache=True)
+def _triangle(k, u, v, e, e_uk, e_vk, signs, n):
+    """Key, sign holonomy and δ^1 coefficient of triangle {k, u, v} in edge e = (u, v)'s column.
+
+    The triangle is x < y < z with key ``(x·n + y)·n + z`` and holonomy ``s_xy s_yz s_xz``; the
+    coefficient is ``+F_{yz⊲t} = s_xy`` when e = yz, ``−F_{xz⊲t} = −1`` when e = xz and
+    ``+F_{xy⊲t} = 1`` when e = xy (the signed graph sheaf's rule, module docstring).
+    """
+    if k < u:  # e = yz
+        return (k * n + u) * n + v, signs[e_uk] * signs[e] * signs[e_vk], signs[e_uk]
+    if k < v:  # e = xz
+        return (u * n + k) * n + v, signs[e_uk] * signs[e_vk] * signs[e], -1.0
+    return (u * n + v) * n + k, signs[e] * signs[e_vk] * signs[e_uk], 1.0  # e = xy
+
+
+@numba.njit(cache=True)
 def _cofaces(e, edges, values, signs, indptr, nbr, eid, n, p, out_f, out_k, out_c):
     """Triangles {u, v, k} ⊃ edge e with holonomy +1: value, key and coefficient in δ^1."""
     u = edges[e, 0]
@@ -111,23 +126,11 @@ def _cofaces(e, edges, values, signs, indptr, nbr, eid, n, p, out_f, out_k, out_
             i += 1
             j += 1
             f = max(fe, max(values[e_uk], values[e_vk]))
-            # triangle x < y < z, holonomy s_xy s_yz s_xz
-            if k < u:
-                x, y, z = k, u, v
-                s_xy, s_yz, s_xz = signs[e_uk], signs[e], signs[e_vk]
-                coef = s_xy  # e = yz: +F_{yz⊲t} = s_xy
-            elif k < v:
-                x, y, z = u, k, v
-                s_xy, s_yz, s_xz = signs[e_uk], signs[e_vk], signs[e]
-                coef = -1.0  # e = xz: -F_{xz⊲t}
-            else:
-                x, y, z = u, v, k
-                s_xy, s_yz, s_xz = signs[e], signs[e_vk], signs[e_uk]
-                coef = 1.0  # e = xy: +F_{xy⊲t}
-            if s_xy * s_yz * s_xz < 0:
+            key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
+            if hol < 0:
                 continue
             out_f[count] = f
-            out_k[count] = (x * n + y) * n + z
+            out_k[count] = key
             out_c[count] = coef % p
             count += 1
     return count
@@ -165,18 +168,7 @@ def _min_coface(e, edges, values, signs, indptr, nbr, eid, n, p):
             f = max(fe, max(values[e_uk], values[e_vk]))
             if f > best_f:
                 continue
-            if k < u:
-                key = (k * n + u) * n + v
-                hol = signs[e_uk] * signs[e] * signs[e_vk]
-                coef = signs[e_uk]
-            elif k < v:
-                key = (u * n + k) * n + v
-                hol = signs[e_uk] * signs[e_vk] * signs[e]
-                coef = -1.0
-            else:
-                key = (u * n + v) * n + k
-                hol = signs[e] * signs[e_vk] * signs[e_uk]
-                coef = 1.0
+            key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
             if hol < 0:
                 continue
             if f < best_f or (f == best_f and key < best_k):
