@@ -15,7 +15,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.cohomology import coboundary, flag_persistence
+from tdasheaf.cohomology import flag_persistence, laplacian_spectrum
 from tdasheaf.complexes import rips_complex
 from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
@@ -67,27 +67,17 @@ def _bar_features(bars: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 def _tangent_spectrum(X, K, frames, alignments, scales, n_eigenvalues):
     """Smallest eigenvalues of the tangent L^0 on K_t, over the mean vertex degree of K_t."""
-    from scipy.sparse.linalg import eigsh
+    from threadpoolctl import threadpool_limits
 
-    out = np.zeros((len(scales), n_eigenvalues))
     F = tangent_sheaf(X, K, frames=frames, alignments=alignments)
-    d = frames.dim
-    n = K.n_vertices
-    delta = coboundary(F, 0, format="csr")  # rows: edges in filtration order, d per edge
-    for s, t in enumerate(scales):
-        m = int(np.searchsorted(K.filtrations[1], t, side="right"))
-        D = delta[: m * d]
-        L = (D.T @ D).tocsc()  # L^0(K_t): only the edges born by t
-        k = min(n_eigenvalues, L.shape[0])
-        if L.shape[0] <= 4 * n_eigenvalues + 20:
-            vals = np.linalg.eigvalsh(L.toarray())[:k]
-        else:  # shift-invert Lanczos just below 0 (L is PSD and singular)
-            v0 = np.random.default_rng(0).uniform(0.5, 1.5, L.shape[0])  # deterministic start
-            vals = np.sort(
-                eigsh(L, k=k, sigma=-1e-3, which="LM", v0=v0, return_eigenvectors=False)
-            )
-        out[s, :k] = np.clip(vals, 0.0, None) / max(2.0 * m / max(n, 1), 1.0)
-    return out.ravel()
+    # one BLAS thread: the same bits in the main process and in joblib workers (n_jobs), and
+    # faster for these small matrices than two threads contending for two cores
+    with threadpool_limits(limits=1):
+        spectra = laplacian_spectrum(F, 0, scales, n_eigenvalues)  # (n_scales, n_eigenvalues)
+    n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
+    mean_degree = np.maximum(2.0 * n_edges / max(K.n_vertices, 1), 1.0)
+    # fewer eigenvalues than asked (tiny complexes) are reported as 0, not NaN
+    return (np.nan_to_num(np.clip(spectra, 0.0, None), nan=0.0) / mean_degree[:, None]).ravel()
 
 
 def _cloud_features(
