@@ -7,7 +7,7 @@ catches the built-in classes keeps working.
 
 from __future__ import annotations
 
-__all__ = ["ComplexTooLargeError", "InvalidSheafError"]
+__all__ = ["ComplexTooLargeError", "InvalidSheafError", "PointCloudReadError"]
 
 
 class InvalidSheafError(ValueError):
@@ -23,4 +23,12 @@ class ComplexTooLargeError(MemoryError):
     The message gives the estimated size and names the parameters that shrink
     the complex (``max_edge_length``, ``n_landmarks``, ``max_dimension``) or the
     budget itself (``memory_budget``).
+    """
+
+
+class PointCloudReadError(ValueError):
+    """A file could not be read as a point cloud.
+
+    Raised by :mod:`tdasheaf.io` for missing, corrupt, non-numeric, pickled or wrongly shaped
+    inputs. The message starts with the file (and key, for containers) and says what to fix.
     """
