@@ -1,5 +1,5 @@
-"""Generators of test objects: triangulated surfaces, their orientation sign sheaves, and point
-clouds sampled from curves and surfaces."""
+"""Generators of test objects (triangulated surfaces, their orientation sign sheaves, point
+clouds sampled from curves and surfaces) and loaders of bundled and real point-cloud data."""
 
 from tdasheaf.datasets._generators import (
     SHAPES,
@@ -14,6 +14,13 @@ from tdasheaf.datasets._generators import (
     make_swiss_roll,
     make_torus,
     random_rotation,
+)
+from tdasheaf.datasets._loaders import (
+    DCT_BASIS,
+    bundled_data_path,
+    load_bundled_point_clouds,
+    load_digits_point_clouds,
+    load_image_patches,
 )
 from tdasheaf.datasets._random_sheaves import random_gauge_sheaf
 from tdasheaf.datasets._triangulations import (
@@ -41,4 +48,9 @@ __all__ = [
     "make_torus",
     "random_gauge_sheaf",
     "random_rotation",
+    "DCT_BASIS",
+    "bundled_data_path",
+    "load_bundled_point_clouds",
+    "load_digits_point_clouds",
+    "load_image_patches",
 ]
