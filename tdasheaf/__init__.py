@@ -25,6 +25,8 @@ from tdasheaf.estimators import (
     SheafFeatures,
     SheafLaplacianSpectrum,
     SheafPersistence,
+    SlidingWindow,
+    TakensEmbedding,
 )
 from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
 from tdasheaf.sheaves import (
@@ -53,6 +55,8 @@ __all__ = [
     "SheafFeatures",
     "SheafLaplacianSpectrum",
     "SheafPersistence",
+    "SlidingWindow",
+    "TakensEmbedding",
     "alpha_complex",
     "constant_sheaf",
     "flag_persistence",

@@ -42,6 +42,8 @@ from tdasheaf.estimators import (
     SheafFeatures,
     SheafLaplacianSpectrum,
     SheafPersistence,
+    SlidingWindow,
+    TakensEmbedding,
 )
 
 POINT_CLOUD_ESTIMATORS = [
@@ -59,7 +61,10 @@ VECTORISERS = [
     Amplitude(),
     NumberOfPoints(),
 ]
-ESTIMATORS = POINT_CLOUD_ESTIMATORS + VECTORISERS
+#: Series → windows → point clouds: they take 2-D input (rows are time points / series).
+SERIES_ESTIMATORS = [SlidingWindow(), TakensEmbedding()]
+COLLECTION_ESTIMATORS = POINT_CLOUD_ESTIMATORS + VECTORISERS
+ESTIMATORS = COLLECTION_ESTIMATORS + SERIES_ESTIMATORS
 
 # ----------------------------------------------------------------------------------------------
 # scikit-learn's checks
@@ -125,6 +130,23 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "PersistenceEntropy": _skipped(_DIAGRAMS),
     "Amplitude": _skipped(_DIAGRAMS),
     "NumberOfPoints": _skipped(_DIAGRAMS),
+    "SlidingWindow": {
+        name: "X is one series (rows are time points) and the output rows are windows; " + why
+        for name, why in {
+            "check_transformer_data_not_an_array": "the check compares rows of X and output",
+            "check_transformer_general": "the check wants one output row per input row",
+            "check_methods_sample_order_invariance": "reordering time points changes windows",
+            "check_methods_subset_invariance": "one time point is shorter than a window",
+            "check_fit1d": "a 1-D X is a valid univariate series, not an error",
+            "check_fit2d_predict1d": "a 1-D X in transform is refused for its channel count",
+        }.items()
+    },
+    "TakensEmbedding": {
+        "check_n_features_in": "series may have any length: n_channels_ is learned instead",
+        "check_n_features_in_after_fitting": "series may have any length: n_channels_ instead",
+        "check_transformer_general": "other series lengths are allowed in transform",
+        "check_fit2d_1feature": "a one-column X is a collection of 1-sample series: too short",
+    },
 }
 
 
@@ -188,7 +210,7 @@ _REFUSAL = (
 )
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("estimator", COLLECTION_ESTIMATORS, ids=lambda e: type(e).__name__)
 def test_expected_failures_are_refusals_of_2d_input(estimator):
     """Every listed check fails because the 2-D input is refused: with our ValueError, or
     with scikit-learn's AssertionError about that refusal; never with a crash."""
@@ -226,7 +248,7 @@ def test_every_public_estimator_is_checked():
     assert set(EXPECTED_FAILED_CHECKS) == public
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("estimator", COLLECTION_ESTIMATORS, ids=lambda e: type(e).__name__)
 def test_tags_declare_collections(estimator):
     tags = get_tags(estimator)
     assert not tags.input_tags.two_d_array
@@ -234,6 +256,12 @@ def test_tags_declare_collections(estimator):
     assert not tags.target_tags.required
     assert tags.transformer_tags is not None
     assert tags.requires_fit
+
+
+def test_series_transformer_tags():
+    sliding, takens = get_tags(SlidingWindow()), get_tags(TakensEmbedding())
+    assert sliding.input_tags.two_d_array and not sliding.input_tags.three_d_array
+    assert takens.input_tags.two_d_array and takens.input_tags.three_d_array
 
 
 # ----------------------------------------------------------------------------------------------

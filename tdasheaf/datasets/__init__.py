@@ -23,6 +23,7 @@ from tdasheaf.datasets._loaders import (
     load_image_patches,
 )
 from tdasheaf.datasets._random_sheaves import random_gauge_sheaf
+from tdasheaf.datasets._series import load_internal_bleeding, load_internal_bleeding_windows
 from tdasheaf.datasets._triangulations import (
     SURFACES,
     orientation_signs,
@@ -31,6 +32,8 @@ from tdasheaf.datasets._triangulations import (
 )
 
 __all__ = [
+    "load_internal_bleeding",
+    "load_internal_bleeding_windows",
     "SURFACES",
     "orientation_signs",
     "sign_sheaf",

@@ -33,3 +33,7 @@ __all__ += ["SheafFeatures"]
 from tdasheaf.estimators._spectrum import SheafLaplacianSpectrum  # noqa: E402
 
 __all__ += ["SheafLaplacianSpectrum"]
+
+from tdasheaf.estimators._time_series import SlidingWindow, TakensEmbedding  # noqa: E402
+
+__all__ += ["SlidingWindow", "TakensEmbedding"]
