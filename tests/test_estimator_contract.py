@@ -31,7 +31,9 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafDenoiser,
     SheafFeatures,
+    SheafFusion,
     SheafLaplacianSpectrum,
     SheafPersistence,
     SlidingWindow,
@@ -77,6 +79,35 @@ def sine_windows_2ch(rng: np.random.Generator) -> list[np.ndarray]:
     s = np.c_[np.sin(2 * np.pi * t / 25), np.cos(2 * np.pi * t / 31)]
     s = s + 0.05 * rng.normal(size=(400, 2))
     return list(SlidingWindow(size=80, stride=60).fit_transform(s))
+
+
+def signal_clouds(rng: np.random.Generator) -> list[np.ndarray]:
+    """2-D clouds with one signal column."""
+    return [np.c_[rng.normal(size=(30, 2)), rng.normal(size=30)] for _ in range(3)]
+
+
+def tangent_fields(rng: np.random.Generator) -> list[np.ndarray]:
+    """Band clouds with a noisy vertical vector field as three signal columns."""
+    out = []
+    for X in band_clouds(rng):
+        V = np.zeros_like(X)
+        V[:, 2] = 1.0
+        out.append(np.c_[X, V + 0.1 * rng.normal(size=X.shape)])
+    return out
+
+
+def sensor_readings(rng: np.random.Generator) -> list[np.ndarray]:
+    """(n_sources, n_cells) readings with NaN for unobserved cells."""
+    out = []
+    for _ in range(3):
+        R = rng.normal(size=(4, 10))
+        R[rng.random((4, 10)) < 0.4] = np.nan
+        out.append(R)
+    return out
+
+
+def vector_readings(rng: np.random.Generator) -> list[np.ndarray]:
+    return [rng.normal(size=(3, 5, 2)) for _ in range(3)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -142,6 +173,24 @@ ESTIMATORS = [
         sine_windows,
     ),
     ("TakensEmbedding-2ch", lambda: TakensEmbedding(dimension=2, delay=5), sine_windows_2ch),
+    # -- fusion and diffusion ----------------------------------------------------------------
+    ("SheafDenoiser", lambda: SheafDenoiser(t=2.0), signal_clouds),
+    (
+        "SheafDenoiser-tangent",
+        lambda: SheafDenoiser(sheaf="tangent", n_signal_features=3, t=3.0, dim=2),
+        tangent_fields,
+    ),
+    (
+        "SheafDenoiser-signal-radius",
+        lambda: SheafDenoiser(sheaf="signal", radius=1.0, normalize=False),
+        signal_clouds,
+    ),
+    ("SheafFusion", lambda: SheafFusion(n_reweight=2), sensor_readings),
+    (
+        "SheafFusion-vector",
+        lambda: SheafFusion(source_weights=(1.0, 2.0, 1.0), reduce="max", norm="l2"),
+        vector_readings,
+    ),
 ]
 
 IDS = [entry[0] for entry in ESTIMATORS]

@@ -39,8 +39,11 @@ from tdasheaf.estimators import (
     PersistenceImage,
     PersistenceLandscape,
     RipsPersistence,
+    SheafDenoiser,
     SheafFeatures,
+    SheafFusion,
     SheafLaplacianSpectrum,
+    SheafOutlierDetector,
     SheafPersistence,
     SlidingWindow,
     TakensEmbedding,
@@ -52,7 +55,10 @@ POINT_CLOUD_ESTIMATORS = [
     SheafPersistence(),
     SheafFeatures(),
     SheafLaplacianSpectrum(),
+    SheafDenoiser(),
 ]
+#: NaN marks an unobserved reading, so SheafFusion is not with the point-cloud estimators.
+FUSION_ESTIMATORS = [SheafFusion()]
 VECTORISERS = [
     BettiCurve(),
     PersistenceLandscape(),
@@ -63,8 +69,15 @@ VECTORISERS = [
 ]
 #: Series → windows → point clouds: they take 2-D input (rows are time points / series).
 SERIES_ESTIMATORS = [SlidingWindow(), TakensEmbedding()]
-COLLECTION_ESTIMATORS = POINT_CLOUD_ESTIMATORS + VECTORISERS
+COLLECTION_ESTIMATORS = POINT_CLOUD_ESTIMATORS + FUSION_ESTIMATORS + VECTORISERS
 ESTIMATORS = COLLECTION_ESTIMATORS + SERIES_ESTIMATORS
+#: Ordinary tabular estimators: every scikit-learn check applies and passes, none listed as
+#: failing (n_neighbors=5 because the checks fit 10-20 samples and fewer than n_neighbors + 1
+#: samples is refused).
+TABULAR_ESTIMATORS = [
+    SheafOutlierDetector(n_neighbors=5),
+    SheafOutlierDetector(n_neighbors=5, novelty=True),
+]
 
 # ----------------------------------------------------------------------------------------------
 # scikit-learn's checks
@@ -110,6 +123,10 @@ _POINT_CLOUDS = (
     "input is a collection of point clouds (a list of (n_points, n_features) arrays or an "
     "(n_samples, n_points, n_features) array), not a 2-D feature matrix"
 )
+_READINGS = (
+    "input is a collection of readings (n_sources, n_cells[, dim]) with NaN for unobserved "
+    "cells, not a 2-D feature matrix"
+)
 _DIAGRAMS = "input is a collection of diagrams (n_samples, n_points, 3), not a 2-D feature matrix"
 
 
@@ -124,6 +141,11 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "SheafPersistence": _skipped(_POINT_CLOUDS),
     "SheafFeatures": _skipped(_POINT_CLOUDS),
     "SheafLaplacianSpectrum": _skipped(_POINT_CLOUDS),
+    "SheafDenoiser": _skipped(_POINT_CLOUDS),
+    # allow_nan: scikit-learn does not generate check_estimators_nan_inf for it
+    "SheafFusion": {
+        k: v for k, v in _skipped(_READINGS).items() if k != "check_estimators_nan_inf"
+    },
     "BettiCurve": _skipped(_DIAGRAMS),
     "PersistenceLandscape": _skipped(_DIAGRAMS),
     "PersistenceImage": _skipped(_DIAGRAMS),
@@ -164,6 +186,11 @@ with mock.patch.object(estimator_checks, "get_tags", _tags_as_if_tabular):
     _SKLEARN_CHECKS = parametrize_with_checks(
         ESTIMATORS, expected_failed_checks=_expected_failed_checks, xfail_strict=True
     )
+
+
+@parametrize_with_checks(TABULAR_ESTIMATORS)
+def test_sklearn_check_tabular(estimator, check):
+    check(estimator)
 
 
 def _check_name(check) -> str:
@@ -207,6 +234,7 @@ _REFUSAL = (
     r"expected a collection of point clouds|a single diagram; pass a collection"
     r"|X must have shape \(n_samples, n_points, 3\)"
     r"|must be a numeric array of diagrams|is complex-valued|empty collection"
+    r"|expected a collection of reading arrays"
 )
 
 
@@ -244,8 +272,9 @@ def test_every_public_estimator_is_checked():
         if isinstance(getattr(tdasheaf.estimators, name), type)
         and issubclass(getattr(tdasheaf.estimators, name), BaseEstimator)
     }
-    assert {type(e).__name__ for e in ESTIMATORS} == public
-    assert set(EXPECTED_FAILED_CHECKS) == public
+    tabular = {type(e).__name__ for e in TABULAR_ESTIMATORS}
+    assert {type(e).__name__ for e in ESTIMATORS} | tabular == public
+    assert set(EXPECTED_FAILED_CHECKS) | tabular == public
 
 
 @pytest.mark.parametrize("estimator", COLLECTION_ESTIMATORS, ids=lambda e: type(e).__name__)

@@ -38,3 +38,41 @@ __all__ += [
     "smallest_eigenvalues",
     "sublevel_laplacian",
 ]
+
+from tdasheaf.cohomology._sections import (  # noqa: E402
+    ConsistencyFiltration,
+    GlobalSection,
+    consistency_filtration,
+    consistency_radius,
+    edge_inconsistencies,
+    nearest_global_section,
+    sheaf_diffusion,
+    vertex_inconsistencies,
+)
+
+__all__ += [
+    "ConsistencyFiltration",
+    "GlobalSection",
+    "consistency_filtration",
+    "consistency_radius",
+    "edge_inconsistencies",
+    "nearest_global_section",
+    "sheaf_diffusion",
+    "vertex_inconsistencies",
+]
+
+from tdasheaf.cohomology._local_scores import (  # noqa: E402
+    LOCAL_SCORE_COMPONENTS,
+    LocalSheafReference,
+    fit_local_reference,
+    h0_join_times,
+    local_score_components,
+)
+
+__all__ += [
+    "LOCAL_SCORE_COMPONENTS",
+    "LocalSheafReference",
+    "fit_local_reference",
+    "h0_join_times",
+    "local_score_components",
+]

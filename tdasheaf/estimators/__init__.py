@@ -37,3 +37,11 @@ __all__ += ["SheafLaplacianSpectrum"]
 from tdasheaf.estimators._time_series import SlidingWindow, TakensEmbedding  # noqa: E402
 
 __all__ += ["SlidingWindow", "TakensEmbedding"]
+
+from tdasheaf.estimators._outlier import SheafOutlierDetector  # noqa: E402
+
+__all__ += ["SheafOutlierDetector"]
+
+from tdasheaf.estimators._fusion import SheafDenoiser, SheafFusion  # noqa: E402
+
+__all__ += ["SheafDenoiser", "SheafFusion"]

@@ -37,3 +37,7 @@ __all__ = [
     "tangent_sheaf",
     "triangle_holonomy",
 ]
+
+from tdasheaf.sheaves._local_scores import frame_edges, neighbourhood_pca  # noqa: E402
+
+__all__ += ["frame_edges", "neighbourhood_pca"]

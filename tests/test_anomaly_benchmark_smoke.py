@@ -1,0 +1,32 @@
+"""Smoke test of the anomaly benchmark: the quick run finishes and prints every table."""
+
+import importlib.util
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "pipelines" / "benchmarks"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_anomaly_benchmark_runs(capsys):
+    bench = _load("anomaly")
+    assert bench.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "| wine | issue |" in out
+    for task in bench.MANIFOLD_TASKS:
+        assert f"| {task} |" in out
+    assert "| SheafFeatures | unsupervised | IsolationForest |" in out
+    assert "| Rips PH features | novelty | LOF |" in out
+    assert "phase portrait twists" in out
+
+
+def test_tabular_data_match_adbench_shapes():
+    bench = _load("anomaly")
+    for name, shape in (("wine", (129, 13)), ("WDBC", (367, 30))):
+        X, y = bench.load_tabular(name)
+        assert X.shape == shape and y.sum() == 10
