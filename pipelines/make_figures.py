@@ -23,9 +23,7 @@ orientation_diagrams
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,7 +115,7 @@ FIGURES: dict[str, Callable[[], Figure]] = {
 
 
 def save_png(fig: Figure, path: Path, *, dpi: int = 100, colors: int | None = 128) -> Path:
-    """Write ``fig`` as a PNG atomically (temporary file + ``os.replace``), without metadata.
+    """Write ``fig`` as a PNG atomically (:func:`tdasheaf.io.atomic_path`), without metadata.
 
     ``colors``: quantise to a palette of that many colours (median cut, no dithering; both
     deterministic), which keeps 3-D scatter plots small; ``None`` keeps full RGBA.
@@ -126,26 +124,18 @@ def save_png(fig: Figure, path: Path, *, dpi: int = 100, colors: int | None = 12
 
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from tdasheaf.io import atomic_path
+
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if colors is None:
-                fh.write(buf.getvalue())
-            else:
-                image = Image.open(buf).convert("RGB").quantize(
-                    colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-                )
-                image.save(fh, format="PNG", optimize=True)
-        umask = os.umask(0)  # mkstemp creates 0600: give the file the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        if colors is None:
+            tmp.write_bytes(buf.getvalue())
+        else:
+            image = Image.open(buf).convert("RGB").quantize(
+                colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            )
+            image.save(tmp, format="PNG", optimize=True)
     return path
 
 

@@ -52,11 +52,12 @@ Every read error is a :class:`~tdasheaf.exceptions.PointCloudReadError` whose me
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import glob
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "SUFFIXES",
     "CloudSource",
+    "atomic_path",
     "find_sources",
     "load_source",
     "read_point_cloud",
@@ -517,11 +519,56 @@ def _require_pyarrow(path: Path) -> None:
         ) from None
 
 
+@contextlib.contextmanager
+def atomic_path(path: PathInput) -> Iterator[Path]:
+    """Write a file atomically: the block writes a temporary path that then replaces ``path``.
+
+    The temporary file is in the destination folder (created if missing), so that the final
+    :func:`os.replace` is atomic: readers see either the old file or the complete new one,
+    never a partial file. It is flushed to disk first. The block must create the file; it gets
+    the usual permissions (as from :func:`open`, not :func:`tempfile.mkstemp`'s 0600). On any
+    error, also ``KeyboardInterrupt``, the temporary file is removed and ``path`` is left
+    untouched.
+
+    Parameters
+    ----------
+    path : path-like
+        The destination.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary path to write, ``.{name}.{pid}.{random}.tmp`` beside ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tdasheaf.io import atomic_path
+    >>> out = Path(tempfile.mkdtemp()) / "sub" / "notes.txt"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("complete")
+    >>> out.read_text(), [p.name for p in out.parent.iterdir()]
+    ('complete', ['notes.txt'])
+    """
+    path = Path(os.fspath(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_table(table: pd.DataFrame, path: PathInput) -> Path:
     """Write a feature table to ``.csv`` or ``.parquet``, atomically.
 
     The table goes to a temporary file in the destination folder, which is flushed to disk
-    and then renamed over ``path`` (:func:`os.replace`): readers see either the old file or
+    and then renamed over ``path`` (:func:`atomic_path`): readers see either the old file or
     the complete new one, never a partial table. On any error the temporary file is removed
     and an existing ``path`` is left untouched.
 
@@ -560,19 +607,11 @@ def write_table(table: pd.DataFrame, path: PathInput) -> Path:
     suffix = _table_suffix(path)
     if suffix == ".parquet":
         _require_pyarrow(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, index=False)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

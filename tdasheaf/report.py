@@ -14,12 +14,12 @@ import html
 import io
 import math
 import numbers
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from tdasheaf.io import atomic_path
 
 __all__ = ["REPORT_KEYS", "write_html"]
 
@@ -310,8 +310,9 @@ def write_html(
         ``"notes"`` : str
             Free text; blank lines separate paragraphs.
     path : str or path-like
-        Where to write (parent folders are created). Written atomically: a temporary file in
-        the same folder, then :func:`os.replace`.
+        Where to write (parent folders are created). Written atomically
+        (:func:`tdasheaf.io.atomic_path`): a temporary file in the same folder, then
+        :func:`os.replace`.
     top_k : int, default=20
         Rows of the scores and importances tables.
     max_rows : int, default=20
@@ -359,18 +360,8 @@ def write_html(
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     page = _render(results, top_k, max_rows, max_diagrams, image_format, dpi)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        umask = os.umask(0)  # mkstemp creates 0600: give the file the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
 
 

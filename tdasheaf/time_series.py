@@ -32,6 +32,8 @@ import numbers
 import numpy as np
 from scipy.sparse import issparse
 
+from tdasheaf.utils._validation import _nonfinite_rows, _where
+
 __all__ = [
     "delayed_mutual_information",
     "false_nearest_neighbors",
@@ -77,7 +79,7 @@ def _check_series(
 
     ``multichannel=False`` refuses 2-D input. Errors name ``sample {index}`` when given.
     """
-    where = "" if index is None else f"sample {index}: "
+    where = _where(index)
     if issparse(series):
         raise TypeError(
             f"{where}sparse input is not supported for a {name}; convert it with .toarray()."
@@ -115,10 +117,8 @@ def _check_series(
             f"{where}the {name} has 0 feature(s) (shape={A.shape}) while a minimum of 1 is "
             "required: a series needs at least one channel."
         )
-    bad = ~np.isfinite(A.reshape(len(A), -1)).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        shown = ", ".join(map(str, rows[:5])) + (", ..." if rows.size > 5 else "")
+    shown = _nonfinite_rows(A)
+    if shown:
         raise ValueError(
             f"{where}the {name} contains NaN or infinite values (time indices [{shown}]); "
             "remove or interpolate them first."
@@ -371,6 +371,10 @@ def _mi_max_delay(n_times: int, max_delay: int) -> int:
     return min(max_delay, n_times // 2)
 
 
+def _check_mi_params(max_delay, n_bins) -> tuple[int, int]:
+    return _check_int(max_delay, "max_delay"), _check_int(n_bins, "n_bins", minimum=2)
+
+
 def _constant_error(what: str) -> ValueError:
     return ValueError(
         f"the series is constant: {what} is undefined, so no embedding parameter can be "
@@ -409,8 +413,7 @@ def delayed_mutual_information(series, max_delay: int = 50, n_bins: int = 8) -> 
     ((21,), True)
     """
     x = _check_series(series, multichannel=False)
-    max_delay = _check_int(max_delay, "max_delay")
-    n_bins = _check_int(n_bins, "n_bins", minimum=2)
+    max_delay, n_bins = _check_mi_params(max_delay, n_bins)
     max_delay = _mi_max_delay(len(x), max_delay)
     if x.min() == x.max():
         raise _constant_error("the time-delayed mutual information")
@@ -473,9 +476,26 @@ def mutual_information_delay(series, max_delay: int = 50, n_bins: int = 8) -> in
 
 
 def _fnn_max_dimension(n_times: int, delay: int, max_dimension: int) -> int:
-    """Largest d <= max_dimension whose (d+1)-embedding has at least _MIN_FNN_POINTS points."""
-    top = (n_times - _MIN_FNN_POINTS) // delay
-    return min(max_dimension, top)
+    """Largest d <= max_dimension whose (d+1)-embedding has at least _MIN_FNN_POINTS points.
+
+    Raises when there is none (the series is too short for this delay).
+    """
+    top = min(max_dimension, (n_times - _MIN_FNN_POINTS) // delay)
+    if top < 1:
+        raise ValueError(
+            f"the series has {n_times} samples; false nearest neighbours with delay={delay} need "
+            f"at least delay + {_MIN_FNN_POINTS} = {delay + _MIN_FNN_POINTS}."
+        )
+    return top
+
+
+def _check_fnn_params(delay, max_dimension, ratio, attractor_ratio):
+    return (
+        _check_int(delay, "delay"),
+        _check_int(max_dimension, "max_dimension"),
+        _check_real(ratio, "ratio"),
+        _check_real(attractor_ratio, "attractor_ratio"),
+    )
 
 
 def _fnn_counts(
@@ -511,16 +531,10 @@ def _fnn_counts(
 
 def _check_fnn_input(series, delay, max_dimension, ratio, attractor_ratio):
     x = _check_series(series, multichannel=False)
-    delay = _check_int(delay, "delay")
-    max_dimension = _check_int(max_dimension, "max_dimension")
-    ratio = _check_real(ratio, "ratio")
-    attractor_ratio = _check_real(attractor_ratio, "attractor_ratio")
+    delay, max_dimension, ratio, attractor_ratio = _check_fnn_params(
+        delay, max_dimension, ratio, attractor_ratio
+    )
     top = _fnn_max_dimension(len(x), delay, max_dimension)
-    if top < 1:
-        raise ValueError(
-            f"the series has {len(x)} samples; false nearest neighbours with delay={delay} need "
-            f"at least delay + {_MIN_FNN_POINTS} = {delay + _MIN_FNN_POINTS}."
-        )
     if x.min() == x.max():
         raise _constant_error("the false-nearest-neighbour test")
     return x, delay, top, ratio, attractor_ratio
@@ -685,8 +699,7 @@ def select_embedding(
 
 def _pooled_delay(series_list: list[np.ndarray], *, max_delay: int = 50, n_bins: int = 8) -> int:
     """First minimum of the MI curve averaged over validated 1-D series (constant ones skipped)."""
-    max_delay = _check_int(max_delay, "max_delay")
-    n_bins = _check_int(n_bins, "n_bins", minimum=2)
+    max_delay, n_bins = _check_mi_params(max_delay, n_bins)
     varying = [x for x in series_list if x.min() < x.max()]
     if not varying:
         raise _constant_error("the time-delayed mutual information")
@@ -704,21 +717,14 @@ def _pooled_dimension(
     attractor_ratio: float = 2.0,
 ) -> int:
     """FNN dimension from the false-neighbour counts summed over validated 1-D series."""
-    delay = _check_int(delay, "delay")
-    max_dimension = _check_int(max_dimension, "max_dimension")
-    ratio = _check_real(ratio, "ratio")
+    delay, max_dimension, ratio, attractor_ratio = _check_fnn_params(
+        delay, max_dimension, ratio, attractor_ratio
+    )
     threshold = _check_real(threshold, "threshold")
-    attractor_ratio = _check_real(attractor_ratio, "attractor_ratio")
     varying = [x for x in series_list if x.min() < x.max()]
     if not varying:
         raise _constant_error("the false-nearest-neighbour test")
-    shortest = min(len(x) for x in varying)
-    top = _fnn_max_dimension(shortest, delay, max_dimension)
-    if top < 1:
-        raise ValueError(
-            f"the series has {shortest} samples; false nearest neighbours with delay={delay} "
-            f"need at least delay + {_MIN_FNN_POINTS} = {delay + _MIN_FNN_POINTS}."
-        )
+    top = _fnn_max_dimension(min(len(x) for x in varying), delay, max_dimension)
     false = np.zeros(top, dtype=np.int64)
     total = np.zeros(top, dtype=np.int64)
     for x in varying:

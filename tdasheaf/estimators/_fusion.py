@@ -39,7 +39,11 @@ from tdasheaf.cohomology import (
     vertex_inconsistencies,
 )
 from tdasheaf.complexes import FilteredComplex, rips_complex
-from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
+from tdasheaf.estimators._persistence import (
+    _check_samples,
+    _CollectionTags,
+    _validate_samples,
+)
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import (
     CellularSheaf,
@@ -298,8 +302,14 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         self.n_features_in_ = n_features
         return self
 
-    def _kwargs(self):
-        return dict(
+    def _map_clouds(self, kernel, X, **kwargs):
+        """Check ``X`` against ``fit``, run ``kernel`` on every cloud with the parameters."""
+        check_is_fitted(self)
+        samples = _validate_samples(self, X, reset=False)
+        out = map_samples(
+            kernel,
+            samples,
+            n_jobs=self.n_jobs,
             sheaf=self.sheaf,
             n_signal_features=int(self.n_signal_features),
             n_neighbors=int(self.n_neighbors),
@@ -309,7 +319,9 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
             regularization=float(self.regularization),
             t=float(self.t),
             normalize=bool(self.normalize),
+            **kwargs,
         )
+        return _stack_or_list(out)
 
     def transform(self, X):
         """Every cloud with its signal columns diffused (coordinates unchanged).
@@ -323,10 +335,7 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         ndarray of shape (n_samples, n_points, n_features), or list of arrays
             A 3-D array when all clouds have the same number of points, else a list.
         """
-        check_is_fitted(self)
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        out = map_samples(_denoise_cloud, samples, n_jobs=self.n_jobs, **self._kwargs())
-        return _stack_or_list(out)
+        return self._map_clouds(_denoise_cloud, X)
 
     def inconsistency(self, X, reduce="mean"):
         """Per-point inconsistency of the (unsmoothed) signal: a local anomaly score.
@@ -344,12 +353,7 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         -------
         ndarray of shape (n_samples, n_points), or list of arrays
         """
-        check_is_fitted(self)
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
-        out = map_samples(
-            _inconsistency_cloud, samples, n_jobs=self.n_jobs, reduce=reduce, **self._kwargs()
-        )
-        return _stack_or_list(out)
+        return self._map_clouds(_inconsistency_cloud, X, reduce=reduce)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the columns of every output cloud (those of the input).

@@ -41,6 +41,48 @@ def _finite_rows(X: np.ndarray, what: str) -> None:
         )
 
 
+#: LocalOutlierFactor's messages for a method called in the wrong ``novelty`` mode.
+_WRONG_NOVELTY = {
+    "fit_predict": (
+        "fit_predict is not available when novelty=True. Use novelty=False if you want to predict "
+        "on the training set."
+    ),
+    "predict": (
+        "predict is not available when novelty=False, use fit_predict if you want to predict on "
+        "training data. Use novelty=True if you want to use SheafOutlierDetector for novelty "
+        "detection and predict on new unseen data."
+    ),
+    "decision_function": (
+        "decision_function is not available when novelty=False. Use novelty=True if you want to "
+        "use SheafOutlierDetector for novelty detection and compute decision_function for new "
+        "unseen data. Note that the opposite score of the training samples is always available as "
+        "the negative_outlier_factor_ attribute."
+    ),
+    "score_samples": (
+        "score_samples is not available when novelty=False. The scores of the training samples are "
+        "always available through the negative_outlier_factor_ attribute. Use novelty=True if you "
+        "want to use SheafOutlierDetector for novelty detection and compute score_samples for new "
+        "unseen data."
+    ),
+    "score_components": (
+        "score_components is not available when novelty=False. The components of the training "
+        "samples are always available as the score_components_ attribute. Use novelty=True to "
+        "score new unseen data."
+    ),
+}
+
+
+def _novelty_check(novelty: bool, method: str):
+    """An ``available_if`` check: ``method`` exists only when ``self.novelty == novelty``."""
+
+    def check(self):
+        if bool(self.novelty) != novelty:
+            raise AttributeError(_WRONG_NOVELTY[method])
+        return True
+
+    return check
+
+
 class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     """Outlier detection from the inconsistency of data-driven sheaves around each point.
 
@@ -285,15 +327,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
 
     # -- the LocalOutlierFactor surface ---------------------------------------------------------
 
-    def _check_novelty_fit_predict(self):
-        if self.novelty:
-            raise AttributeError(
-                "fit_predict is not available when novelty=True. Use novelty=False if you want "
-                "to predict on the training set."
-            )
-        return True
-
-    @available_if(_check_novelty_fit_predict)
+    @available_if(_novelty_check(False, "fit_predict"))
     def fit_predict(self, X, y=None):
         """Fit on ``X`` and label its samples: −1 outlier, +1 inlier (``novelty=False`` only).
 
@@ -307,20 +341,9 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         self.fit(X)
-        labels = np.ones(self.n_samples_fit_, dtype=int)
-        labels[self.negative_outlier_factor_ < self.offset_] = -1
-        return labels
+        return _labels(self.negative_outlier_factor_, self.offset_)
 
-    def _check_novelty_predict(self):
-        if not self.novelty:
-            raise AttributeError(
-                "predict is not available when novelty=False, use fit_predict if you want to "
-                "predict on training data. Use novelty=True if you want to use "
-                "SheafOutlierDetector for novelty detection and predict on new unseen data."
-            )
-        return True
-
-    @available_if(_check_novelty_predict)
+    @available_if(_novelty_check(True, "predict"))
     def predict(self, X):
         """Label new samples: −1 outlier, +1 inlier (``novelty=True`` only).
 
@@ -332,22 +355,9 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        decision = self.decision_function(X)
-        labels = np.ones(decision.shape[0], dtype=int)
-        labels[decision < 0] = -1
-        return labels
+        return _labels(self.decision_function(X), 0.0)
 
-    def _check_novelty_decision_function(self):
-        if not self.novelty:
-            raise AttributeError(
-                "decision_function is not available when novelty=False. Use novelty=True if you "
-                "want to use SheafOutlierDetector for novelty detection and compute "
-                "decision_function for new unseen data. Note that the opposite score of the "
-                "training samples is always available as the negative_outlier_factor_ attribute."
-            )
-        return True
-
-    @available_if(_check_novelty_decision_function)
+    @available_if(_novelty_check(True, "decision_function"))
     def decision_function(self, X):
         """``score_samples(X) − offset_``: negative for outliers (``novelty=True`` only).
 
@@ -361,17 +371,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         """
         return self.score_samples(X) - self.offset_
 
-    def _check_novelty_score_samples(self):
-        if not self.novelty:
-            raise AttributeError(
-                "score_samples is not available when novelty=False. The scores of the training "
-                "samples are always available through the negative_outlier_factor_ attribute. "
-                "Use novelty=True if you want to use SheafOutlierDetector for novelty detection "
-                "and compute score_samples for new unseen data."
-            )
-        return True
-
-    @available_if(_check_novelty_score_samples)
+    @available_if(_novelty_check(True, "score_samples"))
     def score_samples(self, X):
         """Opposite of the combined sheaf score of new samples: higher = more normal.
 
@@ -391,16 +391,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         """
         return -self._combine(self._standardized(X))
 
-    def _check_novelty_score_components(self):
-        if not self.novelty:
-            raise AttributeError(
-                "score_components is not available when novelty=False. The components of the "
-                "training samples are always available as the score_components_ attribute. Use "
-                "novelty=True to score new unseen data."
-            )
-        return True
-
-    @available_if(_check_novelty_score_components)
+    @available_if(_novelty_check(True, "score_components"))
     def score_components(self, X):
         """Standardised score components of new samples (``novelty=True`` only).
 
@@ -415,6 +406,13 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
             maximum (``combine="max"``) or mean.
         """
         return _frame(self._standardized(X), self.components_used_)
+
+
+def _labels(scores: np.ndarray, threshold: float) -> np.ndarray:
+    """−1 (outlier) where ``scores < threshold``, else +1."""
+    labels = np.ones(len(scores), dtype=int)
+    labels[scores < threshold] = -1
+    return labels
 
 
 def _frame(z: dict, names):

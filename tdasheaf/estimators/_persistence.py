@@ -13,6 +13,7 @@ kernel over the collection (joblib) and stack the diagrams.
 
 from __future__ import annotations
 
+import importlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -211,6 +212,28 @@ def _check_samples(X, *, metric="euclidean", n_features=None, owner="") -> list[
     return samples
 
 
+def _validate_samples(estimator, X, *, reset: bool, metric="euclidean") -> list[np.ndarray]:
+    """:func:`_check_samples` for an estimator, as scikit-learn's ``validate_data`` does for 2-D X.
+
+    ``reset=True`` (in ``fit``) records the clouds' dimension as ``n_features_in_`` (and removes
+    it for distance matrices, ``metric="precomputed"``); ``reset=False`` (after ``fit``) checks
+    the clouds against it.
+    """
+    if not reset:
+        return _check_samples(
+            X,
+            metric=metric,
+            n_features=getattr(estimator, "n_features_in_", None),
+            owner=type(estimator).__name__,
+        )
+    samples = _check_samples(X, metric=metric)
+    if isinstance(metric, str) and metric == "precomputed":
+        estimator.__dict__.pop("n_features_in_", None)  # from an earlier fit on points
+    else:
+        estimator.n_features_in_ = samples[0].shape[1]
+    return samples
+
+
 def _diagrams(bars: list[dict], degrees: tuple[int, ...]) -> np.ndarray:
     return stack_diagrams([diagram_from_bars(b, degrees) for b in bars], degrees)
 
@@ -225,8 +248,65 @@ class _CollectionTags:
         return tags
 
 
+def _plot_sample(estimator, X, sample, attributes=None):
+    """The common start of the estimators' ``plot`` methods.
+
+    Checks that ``estimator`` is fitted, imports :mod:`tdasheaf.plotting` and computes
+    ``estimator.transform([X[sample]])`` (only that sample: transformers keep no output).
+
+    Returns
+    -------
+    plotting : module
+        :mod:`tdasheaf.plotting`, imported only now (it imports matplotlib).
+    Xt : output of ``transform`` on the one-sample collection
+    """
+    check_is_fitted(estimator, attributes)
+    # by name: computation modules never import the side module tdasheaf.plotting (nor
+    # matplotlib) statically, which the import-linter contract checks (it flags function-level
+    # import statements too)
+    plotting = importlib.import_module("tdasheaf.plotting")
+    try:
+        one = [X[sample]]
+    except (IndexError, KeyError, TypeError) as exc:
+        raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
+    return plotting, estimator.transform(one)
+
+
 class _DiagramOutput:
     """Mixin of the transformers whose output is a collection of diagrams."""
+
+    #: Degree labels of :meth:`plot`: ``"homology"`` (``H_q``) or ``"cohomology"`` (``H^q``).
+    _plot_notation = "homology"
+
+    def _plot_title(self, sample) -> str:
+        return f"{type(self).__name__}, sample {sample}"
+
+    def plot(self, X, sample=0, *, ax=None, **kwargs):
+        """Draw the persistence diagram of one sample of ``X``.
+
+        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
+        (``self.transform([X[sample]])``, only that sample) and drawn with
+        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
+
+        Parameters
+        ----------
+        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
+            The collection, as for ``transform``.
+        sample : int, default=0
+            Which sample to draw.
+        ax : matplotlib Axes, optional
+            Where to draw; default a new Figure.
+        **kwargs
+            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        plotting, diagrams = _plot_sample(self, X, sample)
+        kwargs.setdefault("notation", self._plot_notation)
+        kwargs.setdefault("title", self._plot_title(sample))
+        return plotting.plot_diagram(diagrams, sample=0, ax=ax, **kwargs)
 
     def set_output(self, *, transform=None):
         """Accepted so that ``Pipeline.set_output`` works; diagrams stay 3-D arrays.
@@ -367,11 +447,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
                 f"coeff must be a prime number (homology is computed over Z/coeff Z), "
                 f"got {self.coeff}."
             )
-        samples = _check_samples(X, metric=self.metric)
-        if self.metric == "precomputed":
-            self.__dict__.pop("n_features_in_", None)  # from an earlier fit on points
-        else:
-            self.n_features_in_ = samples[0].shape[1]
+        _validate_samples(self, X, reset=True, metric=self.metric)
         return self
 
     def transform(self, X):
@@ -388,12 +464,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
             Diagrams, rows ``(birth, death, degree)``, padded per degree.
         """
         check_is_fitted(self)
-        samples = _check_samples(
-            X,
-            metric=self.metric,
-            n_features=getattr(self, "n_features_in_", None),
-            owner=type(self).__name__,
-        )
+        samples = _validate_samples(self, X, reset=False, metric=self.metric)
         metric = self.metric
         if isinstance(metric, str):
             metric = _METRIC_ALIASES.get(metric, metric)
@@ -408,42 +479,6 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
             n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
         )
         return _diagrams(bars, self.homology_dimensions_)
-
-    def plot(self, X, sample=0, *, ax=None, **kwargs):
-        """Draw the persistence diagram of one sample of ``X``.
-
-        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
-        (``self.transform([X[sample]])``, only that sample) and drawn with
-        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
-
-        Parameters
-        ----------
-        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
-            The collection, as for ``transform``.
-        sample : int, default=0
-            Which sample to draw.
-        ax : matplotlib Axes, optional
-            Where to draw; default a new Figure.
-        **kwargs
-            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        import importlib
-
-        check_is_fitted(self)
-        # by name: computation modules never import the side module tdasheaf.plotting (nor
-        # matplotlib) statically, which the import-linter contract checks
-        plotting = importlib.import_module("tdasheaf.plotting")
-        try:
-            one = [X[sample]]
-        except (IndexError, KeyError, TypeError) as exc:
-            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
-        kwargs.setdefault("notation", "homology")
-        kwargs.setdefault("title", f"{type(self).__name__}, sample {sample}")
-        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)
 
 
 class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
@@ -523,7 +558,7 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self : AlphaPersistence
         """
         self.homology_dimensions_ = check_degrees(self.homology_dimensions)
-        self.n_features_in_ = _check_samples(X)[0].shape[1]
+        _validate_samples(self, X, reset=True)
         return self
 
     def transform(self, X):
@@ -540,44 +575,8 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             Diagrams, rows ``(birth, death, degree)`` in radii, padded per degree.
         """
         check_is_fitted(self)
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        samples = _validate_samples(self, X, reset=False)
         bars = parallel_map(
             _alpha_bars, samples, n_jobs=self.n_jobs, degrees=self.homology_dimensions_
         )
         return _diagrams(bars, self.homology_dimensions_)
-
-    def plot(self, X, sample=0, *, ax=None, **kwargs):
-        """Draw the persistence diagram of one sample of ``X``.
-
-        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
-        (``self.transform([X[sample]])``, only that sample) and drawn with
-        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
-
-        Parameters
-        ----------
-        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
-            The collection, as for ``transform``.
-        sample : int, default=0
-            Which sample to draw.
-        ax : matplotlib Axes, optional
-            Where to draw; default a new Figure.
-        **kwargs
-            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        import importlib
-
-        check_is_fitted(self)
-        # by name: computation modules never import the side module tdasheaf.plotting (nor
-        # matplotlib) statically, which the import-linter contract checks
-        plotting = importlib.import_module("tdasheaf.plotting")
-        try:
-            one = [X[sample]]
-        except (IndexError, KeyError, TypeError) as exc:
-            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
-        kwargs.setdefault("notation", "homology")
-        kwargs.setdefault("title", f"{type(self).__name__}, sample {sample}")
-        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)

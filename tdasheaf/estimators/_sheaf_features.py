@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import flag_persistence, laplacian_spectrum
 from tdasheaf.complexes import rips_complex
-from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
+from tdasheaf.estimators._persistence import _CollectionTags, _validate_samples
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import (
@@ -292,7 +292,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         self
         """
         sheaves, degrees, lo, hi = self._validated()
-        self.n_features_in_ = _check_samples(X)[0].shape[1]
+        _validate_samples(self, X, reset=True)
         self.sheaves_, self.degrees_ = sheaves, degrees
         self.scales_ = np.linspace(lo, hi, self.n_scales)
         self.spectral_scales_ = np.linspace(lo, hi, self.n_spectral_scales + 1)[1:]
@@ -334,7 +334,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        samples = _validate_samples(self, X, reset=False)
         kwargs = dict(
             sheaves=self.sheaves_,
             degrees=self.degrees_,

@@ -16,10 +16,10 @@ from tdasheaf.cohomology import flag_persistence, sheaf_persistence
 from tdasheaf.cohomology._persistence import is_prime
 from tdasheaf.complexes import alpha_complex, maxmin_landmarks, rips_complex
 from tdasheaf.estimators._persistence import (
-    _check_samples,
     _CollectionTags,
     _DiagramOutput,
     _diagrams,
+    _validate_samples,
 )
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import (
@@ -179,6 +179,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         "n_jobs": [Integral, None],
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
     }
+    _plot_notation = "cohomology"  # plot() labels degrees H^q
 
     def __init__(
         self,
@@ -220,7 +221,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self.degrees_ = check_degrees(self.degrees, name="degrees")
         if isinstance(self.field, Integral) and not is_prime(int(self.field)):
             raise ValueError(f"field must be a prime or 'R', got {self.field!r}.")
-        self.n_features_in_ = _check_samples(X)[0].shape[1]
+        _validate_samples(self, X, reset=True)
         return self
 
     def transform(self, X):
@@ -235,7 +236,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         ndarray of shape (n_samples, n_points, 3)
         """
         check_is_fitted(self)
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        samples = _validate_samples(self, X, reset=False)
         kwargs = dict(
             sheaf=self.sheaf,
             filtration=self.filtration,
@@ -250,39 +251,6 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         bars = map_samples(_sheaf_bars, samples, n_jobs=self.n_jobs, **kwargs)
         return _diagrams(bars, self.degrees_)
 
-    def plot(self, X, sample=0, *, ax=None, **kwargs):
-        """Draw the persistence diagram of one sample of ``X``.
-
-        Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
-        (``self.transform([X[sample]])``, only that sample) and drawn with
-        :func:`tdasheaf.plotting.plot_diagram`. matplotlib is imported only when this is called.
-
-        Parameters
-        ----------
-        X : list of array-like or ndarray of shape (n_samples, n_points, n_features)
-            The collection, as for ``transform``.
-        sample : int, default=0
-            Which sample to draw.
-        ax : matplotlib Axes, optional
-            Where to draw; default a new Figure.
-        **kwargs
-            Passed to :func:`~tdasheaf.plotting.plot_diagram` (``degrees``, ``title``, ...).
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        import importlib
-
-        check_is_fitted(self)
-        # by name: computation modules never import the side module tdasheaf.plotting (nor
-        # matplotlib) statically, which the import-linter contract checks
-        plotting = importlib.import_module("tdasheaf.plotting")
-        try:
-            one = [X[sample]]
-        except (IndexError, KeyError, TypeError) as exc:
-            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
-        kwargs.setdefault("notation", "cohomology")
+    def _plot_title(self, sample) -> str:
         name = self.sheaf if isinstance(self.sheaf, str) else getattr(self.sheaf, "__name__", "")
-        kwargs.setdefault("title", f"{name or 'custom'} sheaf, sample {sample}")
-        return plotting.plot_diagram(self.transform(one), sample=0, ax=ax, **kwargs)
+        return f"{name or 'custom'} sheaf, sample {sample}"

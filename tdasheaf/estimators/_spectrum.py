@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import laplacian_spectrum, persistent_spectrum
 from tdasheaf.complexes import alpha_complex, rips_complex
-from tdasheaf.estimators._persistence import _check_samples, _CollectionTags
+from tdasheaf.estimators._persistence import _CollectionTags, _plot_sample, _validate_samples
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, tangent_sheaf
 from tdasheaf.utils import map_samples
@@ -257,8 +257,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        samples = _check_samples(X)
-        self.n_features_in_ = samples[0].shape[1]
+        samples = _validate_samples(self, X, reset=True)
         if self.scales is not None:
             scales = np.asarray(self.scales, dtype=np.float64).reshape(-1)
             if (
@@ -307,7 +306,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             ``n_features_out = n_eigenvalues · (n_scales + (n_scales − 1 if persistent))``.
         """
         check_is_fitted(self, "scales_")
-        samples = _check_samples(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        samples = _validate_samples(self, X, reset=False)
         rows = map_samples(
             _cloud_spectra,
             samples,
@@ -348,17 +347,8 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         -------
         matplotlib.axes.Axes
         """
-        import importlib
-
-        check_is_fitted(self, "scales_")
-        # by name: computation modules never import the side module tdasheaf.plotting (nor
-        # matplotlib) statically, which the import-linter contract checks
-        plotting = importlib.import_module("tdasheaf.plotting")
-        try:
-            one = [X[sample]]
-        except (IndexError, KeyError, TypeError) as exc:
-            raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
-        row = self.transform(one)[0]
+        plotting, rows = _plot_sample(self, X, sample, "scales_")
+        row = rows[0]
         n, k = len(self.scales_), int(self.n_eigenvalues)
         kwargs.setdefault("title", f"{self._sheaf_name()} sheaf Laplacian, sample {sample}")
         return plotting.plot_spectrum(row[: n * k].reshape(n, k), self.scales_,

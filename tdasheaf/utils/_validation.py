@@ -24,6 +24,22 @@ def _where(index: int | None) -> str:
     return "" if index is None else f"sample {index}: "
 
 
+def _nonfinite_rows(A: np.ndarray, limit: int = 5) -> str:
+    """The rows (first axis) of ``A`` that hold a NaN or an infinity, as text for an error.
+
+    ``""`` when every value is finite; else their indices, the first ``limit`` of them.
+
+    Examples
+    --------
+    >>> _nonfinite_rows(np.array([[0.0, np.nan], [1.0, 2.0], [np.inf, 0.0]]))
+    '0, 2'
+    >>> _nonfinite_rows(np.full(7, np.nan))
+    '0, 1, 2, 3, 4, ...'
+    """
+    rows = np.flatnonzero(~np.isfinite(A.reshape(len(A), -1)).all(axis=1))
+    return ", ".join(map(str, rows[:limit])) + (", ..." if rows.size > limit else "")
+
+
 def check_point_cloud(
     X,
     *,
@@ -89,10 +105,8 @@ def check_point_cloud(
         )
     if A.shape[1] == 0:
         raise ValueError(f"{where}the point cloud has 0 features (shape {A.shape}).")
-    bad = ~np.isfinite(A).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        shown = ", ".join(map(str, rows[:5])) + (", ..." if rows.size > 5 else "")
+    shown = _nonfinite_rows(A)
+    if shown:
         raise ValueError(
             f"{where}the point cloud contains NaN or infinite coordinates (rows [{shown}]); "
             "remove or impute them first."
