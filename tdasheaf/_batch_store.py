@@ -66,19 +66,10 @@ def _read_columns(path: Path) -> list[str]:
 
 
 def _read_piece(path: Path) -> pd.DataFrame:
-    if path.suffix == ".parquet":
-        table = pd.read_parquet(path)
-    else:
-        # ids are text and never NA ("NA.npy" is a cloud); empty feature cells are NaN
-        columns = _read_columns(path)
-        exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-        table = pd.read_csv(
-            path,
-            dtype={"id": str},
-            keep_default_na=False,
-            na_values={c: ["", "NaN", "nan"] for c in columns if c != "id"},
-            **exact,  # pandas >= 3 parses floats exactly by default (and deprecates the option)
-        )
+    from tdasheaf.io import read_table
+
+    # ids are text and never NA ("NA.npy" is a cloud); empty feature cells are NaN
+    table = read_table(path)
     table["id"] = table["id"].astype(str)
     return table
 

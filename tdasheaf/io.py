@@ -618,7 +618,9 @@ def write_table(table: pd.DataFrame, path: PathInput) -> Path:
 def read_table(path: PathInput) -> pd.DataFrame:
     """Read a feature table written by :func:`write_table` (or any ``.csv`` / ``.parquet``).
 
-    An ``id`` column is read as text, so ids such as ``"007"`` keep their leading zeros.
+    An ``id`` column is read as text and never as missing, so ids such as ``"007"``, ``"NA"``
+    or ``"null"`` come back as written; in the other columns of a CSV, empty cells and
+    ``NaN``/``nan`` are missing values, and floats are parsed exactly (round trip).
 
     Parameters
     ----------
@@ -646,6 +648,15 @@ def read_table(path: PathInput) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such table file; check the path.")
     if suffix == ".csv":
-        return pd.read_csv(path, dtype={"id": str}, keep_default_na=True)
+        columns = pd.read_csv(path, nrows=0).columns
+        # pandas >= 3 parses floats exactly by default (and deprecates the option)
+        exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+        return pd.read_csv(
+            path,
+            dtype={"id": str},
+            keep_default_na=False,
+            na_values={c: ["", "NaN", "nan"] for c in columns if c != "id"},
+            **exact,
+        )
     _require_pyarrow(path)
     return pd.read_parquet(path)

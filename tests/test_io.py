@@ -559,3 +559,12 @@ def test_write_table_is_atomic(tmp_path, monkeypatch, suffix, error):
         write_table(_features().iloc[:1], out)
     assert out.read_bytes() == before
     assert os.listdir(tmp_path) == [out.name]  # the temporary file is gone
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_read_table_keeps_ids_that_look_missing(tmp_path, suffix):
+    table = pd.DataFrame({"id": ["NA", "nan", "null", "007", ""], "x": [1.0, np.nan, 0.1, 2.0, 3]})
+    out = write_table(table, tmp_path / f"t{suffix}")
+    back = read_table(out)
+    assert back["id"].tolist() == ["NA", "nan", "null", "007", ""]
+    np.testing.assert_array_equal(back["x"].to_numpy(), table["x"].to_numpy())
