@@ -528,11 +528,12 @@ def run_points(inputs, opts, features, run, model, explicit, quiet) -> Outcome:
 
 
 def _drawn(X: np.ndarray, score: np.ndarray, most: int = 20000):
-    """``(X, score)`` for the report's figure: at most ``most`` points, the top 1,000 kept."""
+    """``(X, score, label)`` for the report's figure: at most ``most`` points, the top 1,000
+    kept."""
     if len(X) <= most:
-        return X, score
+        return X, score, "anomaly score"
     keep = np.union1d(np.argsort(-score)[:1000], np.linspace(0, len(X) - 1, most - 1000, dtype=int))
-    return X[keep], score[keep]
+    return X[keep], score[keep], "anomaly score"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -231,9 +231,14 @@ def _importances_section(value, top_k: int, image_format: str, dpi: int) -> str:
 def _cloud_figure(key: str, value):
     from tdasheaf.plotting import plot_point_cloud
 
-    values = None
+    values, label = None, None
     if isinstance(value, tuple):
-        value, values = value
+        if len(value) not in (2, 3):
+            raise ValueError(
+                f"results['clouds'][{key!r}] must be an array, (array, values) or "
+                f"(array, values, label); got a tuple of {len(value)}."
+            )
+        value, values, label = (*value, None)[:3]
     X = np.asarray(value, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] < 1:
         raise ValueError(f"results['clouds'][{key!r}] must be a 2-D array, got shape {X.shape}.")
@@ -245,7 +250,7 @@ def _cloud_figure(key: str, value):
         Vt = np.linalg.svd(Y, full_matrices=False)[2]
         X = Y @ Vt[:3].T
         note = " (first 3 principal components)"
-    ax = plot_point_cloud(X, values, title=str(key))
+    ax = plot_point_cloud(X, values, label=label, title=str(key))
     ax.figure.set_size_inches(4.2, 3.8)
     return ax.figure, f"{key}: {len(X)} points{note}"
 
@@ -302,9 +307,10 @@ def write_html(
         ``"diagrams"`` : dict id → diagram, or an array ``(n_samples, n_points, 3)``
             Persistence diagrams of a few samples (:func:`tdasheaf.plotting.plot_diagram`); the
             first ``max_diagrams`` are drawn.
-        ``"clouds"`` : dict id → array ``(n_points, D)`` or ``(array, values)``
+        ``"clouds"`` : dict id → array, ``(array, values)`` or ``(array, values, label)``
             Point clouds drawn in 2-D/3-D (``D > 3``: first three principal components),
-            optionally coloured by one value per point; the first ``max_diagrams`` are drawn.
+            optionally coloured by one value per point (``label`` names it on the colour bar);
+            the first ``max_diagrams`` are drawn.
         ``"figures"`` : dict caption → :class:`matplotlib.figure.Figure`
             Any other figures, inlined with their captions (the figures are not closed).
         ``"notes"`` : str

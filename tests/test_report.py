@@ -225,3 +225,22 @@ def test_report_renders_in_headless_chromium(tmp_path, results):
                    check=True, capture_output=True, timeout=120)
     with Image.open(shot) as im:
         assert im.size == (1200, 2000) and len(set(im.convert("L").getdata())) > 10
+
+
+def test_cloud_values_are_labelled_on_the_colour_bar(tmp_path, monkeypatch):
+    from tdasheaf import report
+
+    seen = {}
+    real = report._cloud_figure
+
+    def spy(key, value):
+        fig, caption = real(key, value)
+        seen[key] = [a.get_ylabel() for a in fig.axes]
+        return fig, caption
+
+    monkeypatch.setattr(report, "_cloud_figure", spy)
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    report.write_html({"clouds": {"c": (X, X[:, 0], "anomaly score")}}, tmp_path / "r.html")
+    assert "anomaly score" in seen["c"]
+    with pytest.raises(ValueError, match="tuple of 4"):
+        report.write_html({"clouds": {"c": (X, X[:, 0], "a", "b")}}, tmp_path / "s.html")
