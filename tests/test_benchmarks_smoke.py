@@ -27,8 +27,10 @@ def test_flag_scaling_quick_run_agrees_with_ripser(capsys):
     spec = importlib.util.spec_from_file_location("bench_flag_scaling", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.main(["--sizes", "150,250", "--repeat", "1"]) == 0
+    assert module.main(["--sizes", "150,250", "--repeat", "1", "--h2-sizes", "120"]) == 0
     out = capsys.readouterr().out
+    h2_rows = [line for line in out.splitlines() if line.startswith(("| sphere | 120 ", "| torus"))]
+    assert len(h2_rows) == 2 and all(line.endswith("| agree |") for line in h2_rows), out
     rows = [line for line in out.splitlines() if line.startswith(("| 150 ", "| 250 "))]
     assert len(rows) == 2, out
     for line in rows:

@@ -1,6 +1,7 @@
 """Scaling of the implicit flag engine against ripser.py, 250 → 4,000 points.
 
-Usage: ``python pipelines/benchmarks/flag_scaling.py [--sizes 250,500,1000,2000,4000] [--repeat 2]``
+Usage: ``python pipelines/benchmarks/flag_scaling.py [--sizes 250,500,1000,2000,4000] [--repeat 2]
+[--h2-sizes 200,400,800] [--before-max 400]``
 
 Torus in ℝ³ (R = 2, r = 1, uniform angles, seed 0); Rips threshold fixed at the 20th percentile
 of the pairwise distances of the 1,000-point sample (so density grows with n, as in ripser's
@@ -13,6 +14,16 @@ benchmarks); degrees 0 and 1 over GF(3). Times, best of ``--repeat``, for
 
 and checks that the H1 bar counts agree. Prints a table of ratios and the log-log growth
 exponents. Numba compilation is excluded (one warm-up call).
+
+Second workload, degrees 0, 1 and 2 (``--h2-sizes``, empty to skip): a sphere
+(``make_sphere(n, noise=0.02)``) and a torus (``make_torus(n)``), seed 0, threshold at the 25th
+percentile of each cloud's own distances; ripser ``maxdim=2`` against the graph +
+``flag_persistence(..., degrees=(0, 1, 2))`` (triangles stored, tetrahedra enumerated on the fly,
+:mod:`tdasheaf.cohomology._flag2`). For n ≤ ``--before-max`` it also times the route H^2 took
+before the degree-2 engine: ``rips_complex(X, t, 3)`` (tetrahedra stored) +
+``sheaf_persistence(..., implicit=False)``. Barcodes of every degree are compared with ripser's
+(relative tolerance 1e-5: ripser computes in float32; bars shorter than that dropped on both
+sides) and each row prints ``agree`` or ``DIFFER``.
 """
 
 from __future__ import annotations
@@ -38,6 +49,81 @@ def best_of(fn, repeat: int):
     return best, out
 
 
+def _bars_agree(ours: dict, dgms, tol: float) -> bool:
+    for q, theirs in enumerate(dgms):
+        a = np.asarray(ours[q], dtype=float).reshape(-1, 2)
+        b = np.asarray(theirs, dtype=float).reshape(-1, 2)
+        a = a[a[:, 1] - a[:, 0] > tol * np.maximum(1.0, np.abs(a[:, 0]))]
+        b = b[b[:, 1] - b[:, 0] > tol * np.maximum(1.0, np.abs(b[:, 0]))]
+        if len(a) != len(b):
+            return False
+        a = a[np.lexsort((a[:, 1], a[:, 0]))]
+        b = b[np.lexsort((b[:, 1], b[:, 0]))]
+        if not np.allclose(a, b, rtol=tol, atol=tol):
+            return False
+    return True
+
+
+def degree2_workload(sizes, repeat: int, before_max: int) -> bool:
+    """Degrees 0–2 on a sphere and a torus: ripser vs the implicit degree-2 route."""
+    import ripser
+
+    from tdasheaf.cohomology import flag_persistence, sheaf_persistence
+    from tdasheaf.complexes import rips_complex
+    from tdasheaf.datasets import make_sphere, make_torus
+    from tdasheaf.sheaves import constant_sheaf
+
+    tiny = [(0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (2, 3)]
+    flag_persistence(4, tiny, [1.0] * 6, degrees=(0, 1, 2), field=3)  # compile
+    print()
+    print("# H0+H1+H2 over GF(3), threshold = 25th percentile of each cloud's distances")
+    print(
+        "| shape | n | edges | ripser s | tdasheaf s | ratio | before s (3-skeleton + explicit) "
+        "| before ratio | H2 bars | barcodes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    ok = True
+    for shape in ("sphere", "torus"):
+        for n in sizes:
+            if shape == "sphere":
+                X = make_sphere(n, noise=0.02, random_state=0)
+            else:
+                X = make_torus(n, random_state=0)
+            t = float(np.quantile(pdist(X), 0.25))
+            t_r, res = best_of(
+                lambda X=X, t=t: ripser.ripser(X, maxdim=2, thresh=t, coeff=3), repeat
+            )
+
+            def ours(X=X, t=t):
+                K = rips_complex(X, t, 1)
+                bars = flag_persistence(
+                    len(X), K.simplices[1], K.filtrations[1], degrees=(0, 1, 2), field=3
+                )
+                return K, bars
+
+            t_f, (K, bars) = best_of(ours, repeat)
+            before = ratio_before = "-"
+            if n <= before_max:
+
+                def old(X=X, t=t):
+                    K3 = rips_complex(X, t, 3)
+                    return sheaf_persistence(
+                        constant_sheaf(K3), (0, 1, 2), field=3, implicit=False, validate=False
+                    )
+
+                t_b, old_bars = best_of(old, repeat)
+                before, ratio_before = f"{t_b:.3f}", f"{t_b / t_r:.2f}"
+                ok &= _bars_agree(old_bars, [bars[q] for q in range(3)], 1e-12)
+            agree = _bars_agree(bars, res["dgms"], 1e-5)
+            ok &= agree
+            print(
+                f"| {shape} | {n} | {len(K.simplices[1])} | {t_r:.3f} | {t_f:.3f} | "
+                f"{t_f / t_r:.2f} | {before} | {ratio_before} | {len(bars[2])} | "
+                f"{'agree' if agree else 'DIFFER'} |"
+            )
+    return ok
+
+
 def main(argv=None) -> int:
     import ripser
 
@@ -47,8 +133,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250,500,1000,2000,4000")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--h2-sizes", default="200,400,800")
+    parser.add_argument("--before-max", type=int, default=400)
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     rng = np.random.default_rng(0)
     threshold = float(np.percentile(pdist(torus(1000, np.random.default_rng(0))), 20))
     flag_persistence(3, [(0, 1), (1, 2), (0, 2)], [1.0, 1.0, 1.0], field=3)  # compile
@@ -81,6 +169,9 @@ def main(argv=None) -> int:
             f"growth exponent: ripser {np.polyfit(n, tr, 1)[0]:.2f}, "
             f"tdasheaf {np.polyfit(n, tf, 1)[0]:.2f}"
         )
+    h2_sizes = [int(s) for s in args.h2_sizes.split(",") if s]
+    if h2_sizes and not degree2_workload(h2_sizes, args.repeat, args.before_max):
+        return 1
     return 0
 
 

@@ -227,10 +227,13 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         ``nan`` for skipped columns.
     work : ndarray of int64
         Coface entries pushed while reducing each column.
+    pivot_key : ndarray of int64
+        Key of each column's pivot triangle, -1 if none (for clearing in degree 2).
     """
     m = len(edges)
     death = np.full(m, np.nan)
     work = np.zeros(m, dtype=np.int64)
+    pivot_key = np.full(m, -1, dtype=np.int64)
     # open-addressing hash table: triangle key -> column whose pivot it is
     table_size = 1
     while table_size < 2 * m + 2:
@@ -273,6 +276,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
             death[c] = best_f
             _table_put(t_keys, t_vals, best_k, c)
             pivot_coef[c] = best_c
+            pivot_key[c] = best_k
             continue
         cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
         size = 0
@@ -347,6 +351,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
             death[c] = piv_f
             _table_put(t_keys, t_vals, piv_k, c)
             pivot_coef[c] = piv_c
+            pivot_key[c] = piv_k
         else:
             death[c] = np.inf
         if found and wl > 1:
@@ -369,4 +374,4 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
                     last = e2
             v_len[c] = n_out
             v_top += n_out
-    return death, work
+    return death, work, pivot_key

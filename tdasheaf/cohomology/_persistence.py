@@ -20,7 +20,15 @@ import scipy.sparse as sp
 
 from tdasheaf.cohomology._coboundary import coboundary_csc
 from tdasheaf.cohomology._flag import flag_degree1_pairs, full_adjacency
+from tdasheaf.cohomology._flag2 import (
+    MAX_VERTICES,
+    TRIANGLE_BYTES,
+    dense_edge_ids,
+    flag_degree2_pairs,
+    flag_triangles,
+)
 from tdasheaf.cohomology._reduction import reduce_coboundary
+from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.sheaves import CellularSheaf
 from tdasheaf.utils import check_degrees
 
@@ -40,6 +48,11 @@ DEFAULT_PRIME = 65521
 
 #: Default relative zero tolerance of the floating-point engine.
 DEFAULT_RTOL = 1e-9
+
+#: The degree-2 flag engine looks edges up in an ``n × n`` int32 matrix when it fits in this
+#: many bytes (n ≤ 8,192), else it merges the three adjacency lists (~10% slower in total on
+#: the 800-point sphere of ``pipelines/benchmarks/flag_scaling.py``).
+DENSE_EDGE_BYTES = 2**28
 
 
 @dataclass(frozen=True)
@@ -240,10 +253,13 @@ def sheaf_persistence(
         Check δ∘δ = 0 once (cached on the sheaf); an inconsistent sheaf raises
         :class:`~tdasheaf.InvalidSheafError`.
     implicit : bool, default=True
-        Exact engine, degrees ≤ 1, rank-1 signed sheaves (the constant sheaf,
+        Exact engine, degrees ≤ 2, rank-1 signed sheaves (the constant sheaf,
         :func:`~tdasheaf.sheaves.signed_graph_sheaf`, orientation sheaves) on flag (Rips)
-        complexes: enumerate the triangles cofacing each edge on the fly instead of storing
-        δ^1 (:mod:`tdasheaf.cohomology._flag`). Same barcodes; ``False`` forces the explicit
+        complexes: enumerate the triangles cofacing each edge, and the tetrahedra cofacing
+        each triangle, on the fly instead of storing δ^1 and δ^2
+        (:mod:`tdasheaf.cohomology._flag`, :mod:`tdasheaf.cohomology._flag2`). Degree ``q``
+        takes this route when the complex has its ``(q+1)``-simplices (else the explicit
+        path, whose top degree has no deaths). Same barcodes; ``False`` forces the explicit
         sparse path (for comparisons and benchmarks).
 
     Returns
@@ -318,12 +334,14 @@ def _edge_signs(sheaf):
 
 
 def _flag_path(sheaf, degrees, p, drop_zero_length):
-    """Degrees <= 1 of a signed sheaf on a flag complex, triangles enumerated on the fly."""
+    """Degrees <= 2 of a signed sheaf on a flag complex, cofaces enumerated on the fly."""
     K = sheaf.complex
-    if not K.flag or p == 0 or degrees[-1] > 1 or len(K.simplices) < 2:
+    if not K.flag or p == 0 or degrees[-1] > 2 or len(K.simplices) < 2:
         return None
-    if degrees[-1] == 1 and len(K.simplices) < 3:
-        return None  # the complex stops at edges: H^1 of the graph, explicit path
+    if len(K.simplices) < degrees[-1] + 2:
+        return None  # the complex stops below degree + 1: the top degree's bars never die
+    if degrees[-1] == 2 and K.n_vertices > MAX_VERTICES:
+        return None  # tetrahedron keys would overflow int64: explicit path
     signs = _edge_signs(sheaf)
     if signs is None or (K.filtrations[0] != 0).any():
         return None
@@ -337,9 +355,10 @@ def _flag_path(sheaf, degrees, p, drop_zero_length):
     return _flag_bars(n, edges, K.filtrations[1], signs, degrees, p, drop_zero_length)
 
 
-def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length):
+def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=None):
     """Bars of the signed sheaf on the flag complex of a graph whose edges are in order."""
     m = len(edges)
+    signs = np.asarray(signs, dtype=np.float64)
     out = {}
     # δ^0: (δx)(ij) = s_ij x_j - x_i (face without vertex 0 is j, with sign +1)
     rows = np.concatenate([np.arange(m), np.arange(m)])
@@ -367,16 +386,53 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length):
             ]
         )
         out[0] = _finish(b, drop_zero_length)
-    if 1 in degrees:
+    if degrees[-1] >= 1:
+        tri = None
+        indptr, nbr, eid = full_adjacency(n, edges)
+        if 2 in degrees:  # count (and refuse) before the degree-1 work
+            tri_keys, tri = flag_triangles(edges, values, signs, indptr, nbr, eid, budget)
+            if tri_keys is None:
+                raise ComplexTooLargeError(
+                    f"the flag complex has {tri} triangles with a nonzero stalk "
+                    f"(~{tri * TRIANGLE_BYTES / 2**30:.2f} GiB for the degree-2 engine, which "
+                    f"stores them), over the memory budget of {budget / 2**30:.2f} GiB. Lower "
+                    "max_edge_length, subsample with n_landmarks, drop degree 2, "
+                    "or raise memory_budget."
+                )
         skip = np.zeros(m, dtype=np.bool_)
         skip[pivot[pivot >= 0]] = True
-        indptr, nbr, eid = full_adjacency(n, edges)
-        death, _ = flag_degree1_pairs(
-            n, edges, values, np.asarray(signs, dtype=np.float64), indptr, nbr, eid, skip, p
-        )
-        alive = ~np.isnan(death)
-        out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
+        death, _, pivot_key = flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p)
+        if 1 in degrees:
+            alive = ~np.isnan(death)
+            out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
+        if 2 in degrees:
+            dense = dense_edge_ids(n, edges, DENSE_EDGE_BYTES)
+            cleared = pivot_key[pivot_key >= 0]
+            death2, _ = flag_degree2_pairs(
+                n, tri_keys, tri, values, signs, indptr, nbr, eid, dense, cleared, p
+            )
+            alive = ~np.isnan(death2)
+            out[2] = _finish(np.column_stack([tri[alive], death2[alive]]), drop_zero_length)
     return out
+
+
+def _explicit_flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget):
+    """Fallback when tetrahedron keys would overflow: build the flag complex, explicit engine."""
+    from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges
+    from tdasheaf.sheaves import signed_graph_sheaf
+
+    counts, nbytes = _estimate_from_edges(n, edges[:, 0], edges[:, 1], 3)
+    if nbytes > budget:
+        raise ComplexTooLargeError(
+            f"the flag complex would have about {counts.tolist()} simplices per dimension "
+            f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of {budget / 2**30:.2f} GiB "
+            f"(with more than {MAX_VERTICES} vertices degree 2 is computed on the stored "
+            "complex). Lower max_edge_length, subsample with n_landmarks, drop degree 2, "
+            "or raise memory_budget."
+        )
+    K = _rips_from_edges(n, edges[:, 0], edges[:, 1], values, 3)
+    F = signed_graph_sheaf(K, signs)
+    return _generic(F, degrees, p, 0.0, False, drop_zero_length)
 
 
 def flag_persistence(
@@ -388,14 +444,18 @@ def flag_persistence(
     field=None,
     *,
     drop_zero_length: bool = True,
+    memory_budget: int | None = None,
 ) -> dict[int, np.ndarray]:
-    """Persistent cohomology (degrees ≤ 1) of a signed sheaf on the flag complex of a graph.
+    """Persistent cohomology (degrees ≤ 2) of a signed sheaf on the flag complex of a graph.
 
     The kernel-level twin of :func:`sheaf_persistence` for Rips-type filtrations: vertices are
     born at 0, an edge at its value, a triangle at the largest value of its edges; the sheaf is
     :func:`~tdasheaf.sheaves.signed_graph_sheaf` of ``signs`` (all +1: the constant sheaf).
-    Triangles are never stored — they are enumerated from the adjacency lists when an edge's
-    column is reduced — so memory is linear in the number of edges.
+    For degrees ≤ 1 triangles are never stored — they are enumerated from the adjacency lists
+    when an edge's column is reduced — so memory is linear in the number of edges. Degree 2
+    stores the triangles with a nonzero stalk (16 bytes each, as ripser does) and never the
+    tetrahedra, which are enumerated from the adjacency lists when a triangle's column is
+    reduced (:mod:`tdasheaf.cohomology._flag2`).
 
     Parameters
     ----------
@@ -407,9 +467,18 @@ def flag_persistence(
     signs : array-like of shape (m,), optional
         ±1 per edge, for the pair as sorted ``(min, max)``; default all +1.
     degrees : sequence of int, default=(0, 1)
-        Subset of {0, 1}.
+        Subset of {0, 1, 2}.
     field : prime or None
         GF(p); default :data:`DEFAULT_PRIME`.
+    drop_zero_length : bool, default=True
+        Drop bars with ``birth == death``.
+    memory_budget : int, optional
+        Bytes the stored triangles of degree 2 may use (default
+        :data:`~tdasheaf.complexes.DEFAULT_MEMORY_BUDGET`); over it raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError`. Above
+        :data:`~tdasheaf.cohomology._flag2.MAX_VERTICES` vertices (tetrahedron keys would
+        overflow int64) degree 2 falls back to building the complex and the explicit engine,
+        within the same budget.
 
     Returns
     -------
@@ -429,11 +498,18 @@ def flag_persistence(
            [0., 1.],
            [0., 1.],
            [0., 1.]])
+
+    The boundary of an octahedron (a sphere) has one H^2 class, filled at the diagonal:
+
+    >>> octa = [(i, j) for i in range(6) for j in range(i + 1, 6) if j != i + 3]
+    >>> diag = [(0, 3), (1, 4), (2, 5)]
+    >>> flag_persistence(6, octa + diag, [1] * 12 + [1.4] * 3, degrees=(2,), field=3)
+    {2: array([[1. , 1.4]])}
     """
     degrees = check_degrees(degrees, name="degrees")
-    if degrees[-1] > 1:
+    if degrees[-1] > 2:
         raise ValueError(
-            "flag_persistence computes degrees 0 and 1; build the complex with rips_complex "
+            "flag_persistence computes degrees 0, 1 and 2; build the complex with rips_complex "
             "and use sheaf_persistence for higher degrees."
         )
     if not isinstance(n_vertices, numbers.Integral) or isinstance(n_vertices, bool):
@@ -467,7 +543,12 @@ def flag_persistence(
         raise ValueError(f"field must be a prime below 2**26 (GF(p)), got {field!r}.")
     if field >= 2**26:
         raise ValueError(f"field={field} is too large: primes below 2**26 are supported.")
-    return _flag_bars(n, E, w, s, degrees, int(field), drop_zero_length)
+    from tdasheaf.complexes import DEFAULT_MEMORY_BUDGET
+
+    budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else int(memory_budget)
+    if 2 in degrees and n > MAX_VERTICES:
+        return _explicit_flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
+    return _flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
 
 
 def _finish(b: np.ndarray, drop_zero_length: bool) -> np.ndarray:

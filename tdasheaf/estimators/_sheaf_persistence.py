@@ -65,10 +65,11 @@ def _sheaf_bars(
     if filtration == "rips":
         if (
             sheaf in ("orientation", "constant")
-            and max(degrees) <= 1
+            and max(degrees) <= 2
             and (field is None or field != "R")
         ):
-            # flag complex: only the graph is needed, triangles are enumerated on the fly
+            # flag complex: only the graph is needed, triangles (and tetrahedra, for degree
+            # 2) are enumerated on the fly
             K = rips_complex(points, max_edge_length, 1, n_landmarks=n_landmarks)
             edges = K.simplices[1]
             if sheaf == "orientation":
@@ -155,8 +156,8 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     Notes
     -----
     The sheaf is fixed on the final complex and restricted to every ``K_t``. With the Rips
-    filtration, the orientation and constant sheaves in degrees ≤ 1 never build triangles: the
-    implicit engine enumerates them from the edges.
+    filtration, the orientation and constant sheaves in degrees ≤ 2 never build tetrahedra, and
+    in degrees ≤ 1 not even triangles: the implicit engine enumerates them from the edges.
 
     Examples
     --------
