@@ -47,7 +47,7 @@ FEATURE_DEFAULTS = {
     "field": None,  # GF(65521) for sheaves, GF(2) for rips
     "n_spectral_scales": 3,
     "n_eigenvalues": 3,
-    "frame_method": "jet",
+    "frame_method": "auto",
     "dim": None,
     "max_edge_length": float("inf"),
     "vectorizers": ["betti", "entropy", "amplitude", "n_points"],

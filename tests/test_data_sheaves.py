@@ -322,3 +322,25 @@ def test_jet_frames_remove_the_pca_tilt():
         local_frames(X, n_neighbors=15, dim=2, method="spline")
     with pytest.raises(ValueError, match="n_neighbors > 6"):
         local_frames(X, n_neighbors=5, dim=2, method="jet")
+
+
+def test_auto_frames_rule():
+    # "auto": jets when n_neighbors >= jet_min_neighbors(dim), PCA frames otherwise; the
+    # choice is recorded; an explicit "jet" with too few neighbours raises
+    from tdasheaf.sheaves import FRAME_METHODS, jet_min_neighbors
+
+    assert set(FRAME_METHODS) == {"auto", "jet", "pca"}
+    X = make_sphere(300, random_state=0)
+    for k in (6, 7, 15):
+        auto = local_frames(X, n_neighbors=k, dim=2, method="auto")
+        expected = "jet" if k >= jet_min_neighbors(2) else "pca"
+        ref = local_frames(X, n_neighbors=k, dim=2, method=expected)
+        assert auto.method == ref.method == expected
+        np.testing.assert_array_equal(auto.frames, ref.frames)
+    assert local_frames(X, n_neighbors=15, dim=2).method == "pca"  # the default is unchanged
+    G = np.random.default_rng(0).normal(size=(200, 6))  # estimated dimension 5
+    auto = local_frames(G, n_neighbors=15, method="auto")
+    assert (auto.dim, auto.method) == (5, "pca")
+    with pytest.raises(ValueError, match="'jet' needs n_neighbors > 21 for dim=5.*'auto'"):
+        local_frames(G, n_neighbors=15, method="jet")
+    assert local_frames(G, n_neighbors=22, method="jet").method == "jet"

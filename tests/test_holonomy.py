@@ -12,6 +12,7 @@ import pytest
 
 from tdasheaf.complexes import FilteredComplex, rips_complex
 from tdasheaf.datasets import (
+    make_circle,
     make_cylinder,
     make_flat_torus,
     make_sphere,
@@ -22,6 +23,7 @@ from tdasheaf.sheaves import (
     align_frames,
     curvature_estimates,
     holonomy_features,
+    jet_min_neighbors,
     local_frames,
     triangle_holonomy,
 )
@@ -107,14 +109,14 @@ def test_bad_inputs():
         triangle_holonomy(np.ones((2, 2, 2)), np.array([[2, 1, 0]]))
     X = make_sphere(100, random_state=0)
     K = rips_complex(X, 0.5, 2)
-    with pytest.raises(ValueError, match="dim >= 2"):
-        curvature_estimates(X, K, dim=1)
-    with pytest.raises(ValueError, match="n_neighbors"):
-        curvature_estimates(X, K, n_neighbors=6)
+    with pytest.raises(ValueError, match="'jet' needs n_neighbors > 6"):
+        curvature_estimates(X, K, n_neighbors=6, frame_method="jet")
     with pytest.raises(ValueError, match="frame_method"):
         curvature_estimates(X, K, frame_method="svd")
     with pytest.raises(ValueError, match="frames must have shape"):
-        curvature_estimates(X, K, frames=np.ones((100, 3, 1)))
+        curvature_estimates(X, K, frames=np.ones((100, 3, 0)))
+    with pytest.raises(ValueError, match="frames must have shape"):
+        curvature_estimates(X, K, frames=np.ones((100, 2, 1)))
     with pytest.raises(ValueError, match="vertex label"):
         curvature_estimates(X[:50], K, n_neighbors=10)
 
@@ -296,3 +298,61 @@ def test_holonomy_features_rejects_bad_scales():
         holonomy_features(X, None, [])
     with pytest.raises(ValueError, match="angle_threshold"):
         holonomy_features(X, None, [0.5], angle_threshold=-1)
+
+
+# -- curves (d = 1) and the frame rule -----------------------------------------------------
+
+
+def test_curve_has_zero_curvature_and_the_sign_holonomy_of_its_line_field():
+    # a 1-manifold has no intrinsic curvature: θ = 0 and curvature = 0 on every triangle whose
+    # rank-1 holonomy is +1; a triangle with holonomy -1 is a flagged reflection (NaN)
+    X = np.c_[make_circle(200, noise=0.01, random_state=0), np.zeros(200)]
+    K = rips_complex(X, 0.15, 2)
+    est = curvature_estimates(X, K, dim=None)
+    assert len(est.curvature) > 100 and not est.reflection.any()
+    assert np.all(est.curvature[est.area > 0] == 0.0) and np.all(est.angle[est.area > 0] == 0.0)
+    assert curvature_estimates(X, K, dim=1, frame_method="pca").curvature.tolist() == (
+        est.curvature.tolist()
+    )
+    values, names = holonomy_features(X, K, [0.05, 0.1, 0.15], dim=None)
+    assert np.all(values == 0.0) and len(values) == len(HOLONOMY_STATISTICS) * 3
+
+
+def test_curve_reflections_are_the_triangles_with_sign_holonomy_minus_one():
+    # a line field turning by half a turn around a circle (a Möbius line field): on the
+    # triangle (0, 2π/3, 4π/3) the Procrustes signs are +, +, -: sign holonomy -1
+    t = np.array([0.0, 2 * np.pi / 3, 4 * np.pi / 3])
+    X = np.c_[np.cos(t), np.sin(t)]
+    frames = np.c_[np.cos(t / 2), np.sin(t / 2)][:, :, None]
+    K = rips_complex(X, 2.0, 2)
+    est = curvature_estimates(X, K, frames=frames)
+    assert est.reflection.tolist() == [True] and np.isnan(est.curvature).all()
+    signs = np.sign(np.linalg.det(align_frames(frames, K.simplices[1])))
+    assert np.prod(signs) == -1
+    values, names = holonomy_features(X, K, [2.0], frames=frames)
+    table = dict(zip(names.tolist(), values.tolist(), strict=True))
+    assert table["holonomy_frac_reflection_t000"] == 1.0
+    assert all(table[f"holonomy_{s}_t000"] == 0.0 for s in HOLONOMY_STATISTICS[:-1])
+    # a short arc with its tangents (a local triangle on an orientable curve): all zeros
+    t = np.array([0.0, 0.3, 0.6])
+    X, tangents = np.c_[np.cos(t), np.sin(t)], np.c_[-np.sin(t), np.cos(t)][:, :, None]
+    values, _ = holonomy_features(X, rips_complex(X, 1.0, 2), [1.0], frames=tangents)
+    assert np.all(values == 0.0)
+
+
+def test_auto_frames_are_jets_when_the_fit_is_possible_and_pca_otherwise():
+    X = make_sphere(300, random_state=0)
+    K = rips_complex(X, 0.4, 2)
+    assert jet_min_neighbors(2) == 7
+    for k, method in [(7, "jet"), (6, "pca"), (15, "jet")]:
+        auto = curvature_estimates(X, K, n_neighbors=k, frame_method="auto")
+        ref = curvature_estimates(X, K, n_neighbors=k, frame_method=method)
+        np.testing.assert_array_equal(auto.curvature, ref.curvature)
+        assert local_frames(X, k, 2, method="auto").method == method
+    # dimension 4 with 15 neighbours: no jet, the PCA frames
+    G = np.random.default_rng(0).normal(size=(300, 5))
+    frames = local_frames(G, 15, 4, method="auto")
+    assert frames.method == "pca"
+    np.testing.assert_array_equal(frames.frames, local_frames(G, 15, 4).frames)
+    values, _ = holonomy_features(G, None, [0.8], n_neighbors=15, dim=4)
+    assert np.isfinite(values).all()

@@ -122,3 +122,130 @@ def test_holonomy_family_measures_curvature_in_relative_units():
     assert sf.transform([sphere])[0, col] == pytest.approx(r**2, rel=0.1)
     flat_features = SheafFeatures(sheaves=("holonomy",), n_spectral_scales=2).fit_transform([flat])
     assert abs(flat_features[0, col]) < 0.01
+
+
+# -- robustness: every cloud of a varied batch gets a row under the default configuration ----
+
+
+def _circle_in_r3(n=200, seed=0):
+    from tdasheaf.datasets import make_circle
+
+    return np.c_[make_circle(n, noise=0.01, random_state=seed), np.zeros(n)]
+
+
+def _gaussian_6d(n=200, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, 6))
+
+
+def _torus(n=250, seed=0):
+    from tdasheaf.datasets import make_torus
+
+    return make_torus(n, random_state=seed)
+
+
+def _plane(n=200, seed=0):
+    return np.random.default_rng(seed).uniform(size=(n, 2))  # d = D = 2
+
+
+HOLONOMY = ("constant", "orientation", "tangent", "holonomy")
+
+
+@pytest.mark.parametrize("sheaves", [None, HOLONOMY])
+def test_high_dimensional_cloud_falls_back_to_pca_frames(sheaves):
+    # estimated dimension 5: a jet needs 22 neighbours, the default is 15 -> PCA frames
+    from tdasheaf.sheaves import jet_min_neighbors, local_frames
+
+    X = _gaussian_6d()
+    kw = {} if sheaves is None else {"sheaves": sheaves}
+    sf = SheafFeatures(**kw).fit([X])
+    F = sf.transform([X])
+    assert F.shape == (1, len(sf.get_feature_names_out())) and np.isfinite(F).all()
+    frames = local_frames(X / _neighbourhood_radius(X, 15), 15, method="auto")
+    assert frames.dim == 5 and 15 < jet_min_neighbors(5) and frames.method == "pca"
+    # "auto" is exactly the PCA frames here; an explicit "jet" still refuses
+    np.testing.assert_array_equal(F, SheafFeatures(**kw, frame_method="pca").fit_transform([X]))
+    with pytest.raises(ValueError, match="'jet' needs n_neighbors > 21.*'auto'"):
+        SheafFeatures(**kw, frame_method="jet").fit_transform([X])
+
+
+def test_default_frames_are_jets_up_to_dimension_three():
+    torus = _torus()
+    np.testing.assert_array_equal(
+        SheafFeatures(**SMALL).fit_transform([torus]),
+        SheafFeatures(**SMALL, frame_method="jet").fit_transform([torus]),
+    )
+
+
+def test_curve_gets_holonomy_features_with_the_documented_values():
+    X = _circle_in_r3()
+    sf = SheafFeatures(sheaves=HOLONOMY).fit([X])
+    names = list(sf.get_feature_names_out())
+    row = dict(zip(names, sf.transform([X])[0], strict=True))
+    assert len(row) == len(names) and np.isfinite(list(row.values())).all()
+    hol = {k: v for k, v in row.items() if k.startswith("holonomy_")}
+    assert len(hol) == 6 * sf.n_spectral_scales
+    # a curve has no intrinsic curvature: the curvature statistics are exactly 0; small
+    # triangles on a circle preserve the orientation of its tangent line
+    assert all(v == 0.0 for v in hol.values())
+
+
+def test_feature_names_do_not_depend_on_the_cloud():
+    clouds = [_torus(), _circle_in_r3(), _gaussian_6d(), _plane()]
+    for sheaves in [None, HOLONOMY]:
+        kw = {} if sheaves is None else {"sheaves": sheaves}
+        names = {tuple(SheafFeatures(**kw).fit([X]).get_feature_names_out()) for X in clouds}
+        assert len(names) == 1
+
+
+def test_batch_over_varied_clouds_has_no_error_rows():
+    from tdasheaf.batch import extract_features
+
+    clouds = {
+        "torus": _torus(),
+        "circle": _circle_in_r3(),
+        "gaussian6d": _gaussian_6d(),
+        "plane": _plane(),
+    }
+    for sf in [SheafFeatures(), SheafFeatures(sheaves=HOLONOMY)]:
+        result = extract_features(clouds, sf, chunk_size=2)
+        table = result.table()
+        assert result.n_failed == 0 and len(result.errors) == 0
+        assert list(table["id"]) == list(clouds)
+        features = table.drop(columns="id").to_numpy()
+        assert features.shape == (4, len(sf.fit([clouds["torus"]]).get_feature_names_out()))
+        assert np.isfinite(features).all()
+
+
+@pytest.mark.parametrize(
+    "X, sheaves, message",
+    [
+        (np.random.default_rng(0).normal(size=(10, 3)), ("constant",), "10 points, fewer than"),
+        (np.random.default_rng(0).normal(size=(10, 3)), None, "10 points, fewer than"),
+        (np.ones((50, 3)), ("constant",), "radius is 0.*remove duplicates"),
+        (np.ones((50, 3)), None, "radius is 0.*remove duplicates"),
+        (np.r_[np.zeros((40, 3)), np.ones((40, 3))], None, "radius is 0.*remove duplicates"),
+        (np.r_[np.zeros((20, 3)), _torus()], None, "independent directions.*Remove duplicates"),
+    ],
+    ids=["too-few-points-constant", "too-few-points", "one-point-repeated-constant",
+         "one-point-repeated", "two-points-repeated", "some-duplicates"],
+)
+def test_bad_clouds_fail_with_a_message_that_says_what_to_do(X, sheaves, message):
+    kw = {} if sheaves is None else {"sheaves": sheaves}
+    with pytest.raises(ValueError, match=f"sample 0: .*{message}"):
+        SheafFeatures(**kw).fit_transform([X])
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.repeat(np.random.default_rng(0).normal(size=(60, 3)), 2, axis=0),  # every point twice
+        _plane(),  # d = D = 2
+        np.random.default_rng(0).uniform(size=(100, 1)),  # a segment in R^1
+        np.c_[np.linspace(0, 1, 100), np.zeros((100, 2))],  # a segment in R^3
+    ],
+    ids=["each-point-twice", "plane-in-r2", "segment-in-r1", "segment-in-r3"],
+)
+def test_odd_but_valid_clouds_give_finite_rows(X):
+    sf = SheafFeatures(sheaves=HOLONOMY).fit([X])
+    F = sf.transform([X])
+    assert F.shape == (1, len(sf.get_feature_names_out())) and np.isfinite(F).all()

@@ -21,6 +21,7 @@ from tdasheaf.estimators._persistence import _CollectionTags, _validate_samples
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import (
+    FRAME_METHODS,
     HOLONOMY_STATISTICS,
     align_frames,
     holonomy_features,
@@ -43,8 +44,9 @@ def _neighbourhood_radius(X: np.ndarray, k: int) -> float:
     r = float(np.median(d[:, -1]))
     if not r > 0:
         raise ValueError(
-            "the neighbourhood radius is 0 (more than half of the points have n_neighbors "
-            "duplicates); remove duplicate points."
+            "the neighbourhood radius is 0: at least half of the points coincide with their "
+            f"{k - 1} nearest neighbours (repeated points); remove duplicates, e.g. "
+            "np.unique(X, axis=0)."
         )
     return r
 
@@ -92,8 +94,14 @@ def _cloud_features(
     dim: int | None,
     n_eigenvalues: int,
     field,
-    frame_method: str = "jet",
+    frame_method: str = "auto",
 ) -> np.ndarray:
+    if len(X) < n_neighbors:
+        raise ValueError(
+            f"the point cloud has {len(X)} points, fewer than n_neighbors={n_neighbors} (the "
+            "neighbourhood radius and the local frames need n_neighbors points, the point "
+            "itself included); lower n_neighbors or add points."
+        )
     r = _neighbourhood_radius(X, n_neighbors)
     Xs = X / r  # relative units: scale-invariant features
     top = max(grid.max(), spectral_grid.max() if len(spectral_grid) else 0.0)
@@ -110,9 +118,8 @@ def _cloud_features(
             continue
         if name == "holonomy":
             K2 = rips_complex(Xs, float(holonomy_grid.max()), 2)
-            values, _ = holonomy_features(
-                Xs, K2, holonomy_grid, n_neighbors=n_neighbors, dim=frames.dim if frames else dim
-            )
+            # the frames of the other families (same frame rule, computed once)
+            values, _ = holonomy_features(Xs, K2, holonomy_grid, frames=frames)
             parts.append(values)
             continue
         signs = None
@@ -166,7 +173,16 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
     * ``holonomy`` (opt-in: add it to ``sheaves``): summaries of the discrete Gaussian
       curvature θ/area of the tangent connection's holonomy on the triangles of ``K_t``
       (:func:`tdasheaf.sheaves.holonomy_features`), at ``n_spectral_scales`` scales up to the
-      middle of ``scale_range`` — in units of 1/r², so scale-invariant too.
+      middle of ``scale_range`` — in units of 1/r², so scale-invariant too. On a cloud whose
+      dimension is 1 (a curve: no intrinsic curvature, and a rank-1 holonomy is only a sign)
+      the five curvature statistics are 0 and ``frac_reflection`` is the fraction of triangles
+      with sign holonomy −1.
+
+    Every cloud gets the same columns, whatever its estimated dimension ``d``. A cloud is
+    rejected (``ValueError``; an error row in :func:`tdasheaf.batch.extract_features`) only when
+    it has fewer than ``n_neighbors`` points, or when its neighbourhoods are degenerate
+    (repeated points: a zero neighbourhood radius, or fewer than ``d`` independent directions
+    around some point); the message says what to change.
 
     Work is shared per cloud (one neighbour search, one set of frames, one Rips graph; the
     barcodes come from the implicit flag engine, which never stores triangles).
@@ -193,11 +209,19 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         Prime field of the barcodes (default GF(65521); must be odd for orientation).
     n_jobs : int, optional
         joblib workers over clouds.
-    frame_method : {"jet", "pca"}, default="jet"
-        Local frames (:func:`tdasheaf.sheaves.local_frames`): ``"jet"`` removes the
-        curvature tilt of plain PCA, which makes orientation signs reliable on sparse samples
-        (torus vs Klein bottle, 200–600 points: 100% instead of 92% cross-validated accuracy in
-        ``pipelines/benchmarks/shape_classification.py``).
+    frame_method : {"auto", "jet", "pca"}, default="auto"
+        Local frames of the orientation, tangent and holonomy families
+        (:func:`tdasheaf.sheaves.local_frames`). ``"jet"`` removes the curvature tilt of plain
+        PCA, which makes orientation signs reliable on sparse samples (torus vs Klein bottle,
+        200–600 points: 100% instead of 92% cross-validated accuracy in
+        ``pipelines/benchmarks/shape_classification.py``); its quadratic fit needs
+        ``n_neighbors ≥ jet_min_neighbors(d) = 2 + d + d(d+1)/2``, so ``"jet"`` raises for a
+        cloud of higher dimension. ``"auto"`` decides per cloud: jet frames when
+        ``n_neighbors ≥ jet_min_neighbors(d)`` for the cloud's dimension ``d`` (given by
+        ``dim`` or estimated), local PCA frames otherwise — with the default
+        ``n_neighbors=15``, jets for ``d ≤ 3`` and PCA for ``d ≥ 4``. Nothing is warned (one
+        warning per cloud of a large batch would be noise); to know the frames of a cloud,
+        ``tdasheaf.sheaves.local_frames(X, n_neighbors, dim, method="auto").method``.
 
     Attributes
     ----------
@@ -227,7 +251,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         "dim": [Interval(Integral, 1, None, closed="left"), None],
         "field": [Interval(Integral, 3, 2**26, closed="left"), None],
         "n_jobs": [Integral, None],
-        "frame_method": [StrOptions({"jet", "pca"})],
+        "frame_method": [StrOptions(set(FRAME_METHODS))],
     }
 
     def __init__(
@@ -242,7 +266,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         dim=None,
         field=None,
         n_jobs=None,
-        frame_method="jet",
+        frame_method="auto",
     ):
         self.sheaves = sheaves
         self.degrees = degrees

@@ -6,7 +6,14 @@ from tdasheaf.sheaves._constructions import (
     signal_sheaf,
     tangent_sheaf,
 )
-from tdasheaf.sheaves._frames import LocalFrames, align_frames, estimate_dimension, local_frames
+from tdasheaf.sheaves._frames import (
+    FRAME_METHODS,
+    LocalFrames,
+    align_frames,
+    estimate_dimension,
+    jet_min_neighbors,
+    local_frames,
+)
 from tdasheaf.sheaves._holonomy import (
     HOLONOMY_STATISTICS,
     CurvatureEstimates,
@@ -19,6 +26,7 @@ from tdasheaf.sheaves._sheaf import CellularSheaf, constant_sheaf
 from tdasheaf.sheaves._signed import signed_graph_sheaf
 
 __all__ = [
+    "FRAME_METHODS",
     "HOLONOMY_STATISTICS",
     "CellularSheaf",
     "CurvatureEstimates",
@@ -30,6 +38,7 @@ __all__ = [
     "edge_alignments",
     "estimate_dimension",
     "holonomy_features",
+    "jet_min_neighbors",
     "local_frames",
     "orientation_sheaf",
     "signal_sheaf",

@@ -7,6 +7,20 @@ values give explained-variance ratios (a local dimension estimate). For an edge 
 orthogonal Procrustes solution ``O_ij = U Vᵀ`` of ``O_iᵀ O_j = U Σ Vᵀ`` is the rotation (or
 reflection, ``det O_ij = -1``) that best carries frame j onto frame i:
 ``O_i O_ij ≈ O_j``, so coordinates ``a`` in frame j are ``O_ij a`` in frame i (DESIGN.md §5).
+
+Frame methods (one rule, used by every caller that takes a ``method`` / ``frame_method``):
+
+* ``"pca"``: the local PCA frames above; defined whenever ``n_neighbors > dim`` and the
+  neighbourhoods span ``dim`` directions.
+* ``"jet"``: the PCA frames refined by a least-squares osculating 2-jet at the point itself,
+  ``1 + dim + dim (dim + 1) / 2`` coefficients per point, so it needs ``n_neighbors`` larger than
+  that (:func:`jet_min_neighbors`); asked for explicitly with fewer neighbours it raises.
+* ``"auto"``: ``"jet"`` when ``n_neighbors ≥ jet_min_neighbors(dim)`` for the dimension used
+  (given or estimated), ``"pca"`` otherwise — jets refine PCA frames, and where they cannot
+  be fitted the PCA frames are the honest answer. No warning is issued (in a batch of
+  thousands of clouds one per cloud would be noise); :attr:`LocalFrames.method` records the
+  frames computed. With the default ``n_neighbors=15`` that is ``"jet"`` for ``dim ≤ 3`` and
+  ``"pca"`` for ``dim ≥ 4``.
 """
 
 from __future__ import annotations
@@ -15,10 +29,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LocalFrames", "align_frames", "estimate_dimension", "local_frames"]
+__all__ = [
+    "FRAME_METHODS",
+    "LocalFrames",
+    "align_frames",
+    "estimate_dimension",
+    "jet_min_neighbors",
+    "local_frames",
+]
 
 #: Chunk of points processed at once by the batched SVD (bounds memory to ~256 MiB).
 _CHUNK_BYTES = 256 * 2**20
+
+#: Accepted values of ``method`` (:func:`local_frames`) and ``frame_method`` (estimators).
+FRAME_METHODS = ("auto", "jet", "pca")
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,8 @@ class LocalFrames:
         Indices of the neighbourhood of every point (itself first).
     residual : ndarray of shape (n_points,)
         Fraction of local variance *not* explained by the frame (off-manifold signal).
+    method : {"pca", "jet"}
+        The frames computed (for ``method="auto"``, the one it chose).
     """
 
     frames: np.ndarray
@@ -44,6 +70,40 @@ class LocalFrames:
     dim: int
     neighbors: np.ndarray
     residual: np.ndarray
+    method: str = "pca"
+
+
+def jet_min_neighbors(dim: int) -> int:
+    """Smallest ``n_neighbors`` for which jet frames of dimension ``dim`` can be fitted.
+
+    The osculating 2-jet has ``1 + dim + dim (dim + 1) / 2`` coefficients per normal direction
+    (constant, linear, quadratic); the least-squares fit needs more points than that.
+
+    Examples
+    --------
+    >>> [jet_min_neighbors(d) for d in (1, 2, 3, 4, 5)]
+    [4, 7, 11, 16, 22]
+    """
+    return 2 + dim + dim * (dim + 1) // 2
+
+
+def _resolve_frame_method(method: str, n_neighbors: int, dim: int) -> str:
+    """``"pca"`` or ``"jet"`` for a requested frame method (the rule of the module docstring)."""
+    if method not in FRAME_METHODS:
+        raise ValueError(f"the frame method must be one of {FRAME_METHODS}, got {method!r}.")
+    if method == "pca":
+        return "pca"
+    need = jet_min_neighbors(dim)
+    if n_neighbors >= need:
+        return "jet"
+    if method == "auto":
+        return "pca"
+    raise ValueError(
+        f"the frame method 'jet' needs n_neighbors > {need - 1} for dim={dim}, got "
+        f"{n_neighbors} (the jet fits {need - 1} coefficients per point); raise n_neighbors, "
+        "or use the frame method 'auto' (jets where they can be fitted, local PCA otherwise) "
+        "or 'pca'."
+    )
 
 
 def estimate_dimension(explained_variance_ratio: np.ndarray, threshold: float = 0.9) -> int:
@@ -80,11 +140,14 @@ def local_frames(
         median over points of the smallest number of components explaining
         ``variance_threshold`` of the local variance.
     variance_threshold : float, default=0.9
-    method : {"pca", "jet"}, default="pca"
+    method : {"pca", "jet", "auto"}, default="pca"
         ``"pca"``: the principal directions of the neighbourhood (tilted to first order by
         curvature when the neighbourhood is lopsided). ``"jet"``: refine them by a least-squares
         osculating 2-jet at the point itself, which removes that tilt (needs
-        ``n_neighbors > 1 + dim + dim (dim + 1) / 2``); frame orientations are kept.
+        ``n_neighbors ≥ jet_min_neighbors(dim) = 2 + dim + dim (dim + 1) / 2``; raises
+        otherwise); frame orientations are kept. ``"auto"``: ``"jet"`` when ``n_neighbors`` is
+        large enough for the dimension used (given or estimated), ``"pca"`` otherwise, silently;
+        the choice is in :attr:`LocalFrames.method`.
 
     Returns
     -------
@@ -93,9 +156,10 @@ def local_frames(
     Raises
     ------
     ValueError
-        Too few points, ``dim`` out of range, or degenerate neighbourhoods (fewer than ``dim``
-        independent directions, e.g. repeated points or collinear data asked for ``dim=2``):
-        the message gives how many points and the first one.
+        Too few points, ``dim`` out of range, an unknown ``method``, ``method="jet"`` with too
+        few neighbours, or degenerate neighbourhoods (fewer than ``dim`` independent
+        directions, e.g. repeated points or collinear data asked for ``dim=2``): the message
+        gives how many points and the first one.
 
     Examples
     --------
@@ -105,6 +169,10 @@ def local_frames(
     (1, (50, 2, 1))
     >>> bool(abs(abs(F.frames[0, 1, 0]) - 1) < 1e-2)   # tangent of the circle at (1, 0) is e_2
     True
+    >>> G = np.random.default_rng(0).normal(size=(100, 6))    # estimated dim 5: no jet with 15
+    >>> F = local_frames(G, n_neighbors=15, method="auto")
+    >>> F.dim, F.method
+    (5, 'pca')
     """
     from scipy.spatial import cKDTree
 
@@ -129,6 +197,8 @@ def local_frames(
         dim = int(dim)
     if not 0 < variance_threshold <= 1:
         raise ValueError(f"variance_threshold must be in (0, 1], got {variance_threshold}.")
+    if method not in FRAME_METHODS:
+        raise ValueError(f"method must be one of {FRAME_METHODS}, got {method!r}.")
     _, neighbors = cKDTree(X).query(X, k=k)
     neighbors = np.asarray(neighbors, dtype=np.int64).reshape(n, k)
     r = min(k, D)
@@ -157,17 +227,11 @@ def local_frames(
             "dimension than dim. Remove duplicates, lower dim, or raise n_neighbors."
         )
     frames = np.ascontiguousarray(np.transpose(vt_all[:, :dim, :], (0, 2, 1)))
+    method = _resolve_frame_method(method, k, dim)
     if method == "jet":
-        if k <= 1 + dim + dim * (dim + 1) // 2:
-            raise ValueError(
-                f"method='jet' needs n_neighbors > {1 + dim + dim * (dim + 1) // 2} for dim={dim}, "
-                f"got {k}."
-            )
         frames = np.ascontiguousarray(_jet_frames(X, frames, neighbors))
-    elif method != "pca":
-        raise ValueError(f"method must be 'pca' or 'jet', got {method!r}.")
     residual = 1.0 - ratio[:, :dim].sum(axis=1)
-    return LocalFrames(frames, ratio, dim, neighbors, np.clip(residual, 0.0, 1.0))
+    return LocalFrames(frames, ratio, dim, neighbors, np.clip(residual, 0.0, 1.0), method)
 
 
 def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -35,10 +35,21 @@ Gaussian curvature (for ``d > 2``, the sectional curvature of the triangle's pla
 Tangent frames. Local PCA frames are tilted by the curvature of the neighbourhood and the
 tilt is correlated with the triangle's own vertices (they belong to the neighbourhoods), which
 biases θ by a few percent of the curvature scale even on flat surfaces (about ``+0.05 … +0.1``
-on the unit flat torus, ``+0.02 … +0.05`` on a unit cylinder). ``frame_method="jet"`` (default)
-corrects every PCA frame by a least-squares quadratic fit of the normal coordinates over the
-tangent coordinates (an osculating jet at the point), whose linear part is the tangent plane at
-``x_i`` itself; that removes the bias (flat torus, cylinder: ``|median| < 10⁻³``; sphere: 1 %).
+on the unit flat torus, ``+0.02 … +0.05`` on a unit cylinder). ``frame_method="jet"`` corrects
+every PCA frame by a least-squares quadratic fit of the normal coordinates over the tangent
+coordinates (an osculating jet at the point), whose linear part is the tangent plane at ``x_i``
+itself; that removes the bias (flat torus, cylinder: ``|median| < 10⁻³``; sphere: 1 %). The
+default ``frame_method="auto"`` uses jets whenever ``n_neighbors`` allows the fit for the
+dimension (``n_neighbors ≥ jet_min_neighbors(d)``: ``d ≤ 3`` with the default 15) and local
+PCA frames otherwise (:mod:`tdasheaf.sheaves._frames`, one rule for every caller).
+
+Curves (``d = 1``). A 1-manifold has no intrinsic curvature (every curve is locally isometric
+to a line), and the rank-1 holonomy ``H = ±1`` has no rotation angle: it is a sign, which the
+orientation sheaf already measures. So at ``d = 1`` the angle θ is 0 on every loop with
+``H = +1`` (the rotation group SO(1) is trivial), the curvature is ``0 / area = 0`` (NaN only
+for zero-area triangles, as in any dimension), and loops with ``H = −1`` are reflections (NaN,
+flagged): the summaries of :func:`holonomy_features` are then 0, except ``frac_reflection``, the
+fraction of triangles whose sign holonomy is −1.
 
 What the estimator sees, and what it cannot.
 
@@ -66,7 +77,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from tdasheaf.complexes import FilteredComplex
-from tdasheaf.sheaves._frames import LocalFrames, _jet_frames, align_frames, local_frames
+from tdasheaf.sheaves._frames import (
+    FRAME_METHODS,
+    LocalFrames,
+    _jet_frames,
+    _resolve_frame_method,
+    align_frames,
+    local_frames,
+)
 
 __all__ = [
     "HOLONOMY_STATISTICS",
@@ -113,10 +131,12 @@ class CurvatureEstimates:
     Attributes
     ----------
     curvature : ndarray of shape (n_triangles,)
-        ``angle / area``: Gaussian (``dim = 2``) or sectional (``dim > 2``) curvature estimate.
-        NaN for reflections and degenerate triangles.
+        ``angle / area``: Gaussian (``dim = 2``) or sectional (``dim > 2``) curvature estimate;
+        0 for ``dim = 1`` (a curve has no intrinsic curvature). NaN for reflections and
+        degenerate triangles.
     angle : ndarray of shape (n_triangles,)
-        Oriented holonomy angle θ (positive for positive curvature); NaN as above.
+        Oriented holonomy angle θ (positive for positive curvature; 0 for ``dim = 1``); NaN
+        as above.
     area : ndarray of shape (n_triangles,)
         Area of the triangle in the ambient space.
     reflection : ndarray of shape (n_triangles,), bool
@@ -242,31 +262,19 @@ def _check_inputs(X, frames, n_neighbors, dim, frame_method):
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or not np.isfinite(X).all():
         raise ValueError("X must be a finite 2-D array of shape (n_points, n_features).")
-    if frame_method not in ("jet", "pca"):
-        raise ValueError(f"frame_method must be 'jet' or 'pca', got {frame_method!r}.")
+    if frame_method not in FRAME_METHODS:
+        raise ValueError(f"frame_method must be one of {FRAME_METHODS}, got {frame_method!r}.")
     if frames is None:
         F = local_frames(X, n_neighbors=n_neighbors, dim=dim)
         fr = F.frames
-        if fr.shape[2] < 2:
-            raise ValueError(
-                f"curvature needs dim >= 2, got dim={fr.shape[2]}: a curve has no intrinsic "
-                "curvature and rank-1 holonomy is only a sign (see orientation_sheaf)."
-            )
-        if frame_method == "jet":
-            d = fr.shape[2]
-            n_coef = 1 + d + d * (d + 1) // 2
-            if F.neighbors.shape[1] <= n_coef:
-                raise ValueError(
-                    f"frame_method='jet' fits {n_coef} coefficients per point and needs "
-                    f"n_neighbors > {n_coef}, got {n_neighbors}; raise n_neighbors or use "
-                    "frame_method='pca'."
-                )
+        k = F.neighbors.shape[1]
+        if _resolve_frame_method(frame_method, k, F.dim) == "jet":
             fr = _jet_frames(X, fr, F.neighbors)
     else:
         fr = frames.frames if isinstance(frames, LocalFrames) else np.asarray(frames, float)
-        if fr.ndim != 3 or fr.shape[:2] != X.shape or fr.shape[2] < 2:
+        if fr.ndim != 3 or fr.shape[:2] != X.shape or fr.shape[2] < 1:
             raise ValueError(
-                f"frames must have shape (n_points={len(X)}, D={X.shape[1]}, d >= 2), "
+                f"frames must have shape (n_points={len(X)}, D={X.shape[1]}, d >= 1), "
                 f"got {fr.shape}."
             )
     return X, fr
@@ -279,7 +287,7 @@ def curvature_estimates(
     dim: int | None = 2,
     *,
     frames: LocalFrames | np.ndarray | None = None,
-    frame_method: str = "jet",
+    frame_method: str = "auto",
 ) -> CurvatureEstimates:
     """Discrete Gaussian curvature of a sampled surface from the holonomy of its triangles.
 
@@ -294,7 +302,9 @@ def curvature_estimates(
     It sees the *intrinsic* curvature only (not the mean curvature); it needs triangles small
     compared with the curvature radius and not longer than the neighbourhood scale (cap the
     complex with ``max_edge_length``); with noise σ single estimates are noisy (use medians);
-    loops with ``det H = −1`` (non-orientable) get NaN and are flagged.
+    loops with ``det H = −1`` (non-orientable) get NaN and are flagged. For ``dim = 1`` (a
+    curve) θ and the curvature are 0 on every loop with ``H = +1`` (a 1-manifold has no
+    intrinsic curvature; see the module docstring) and NaN on the flagged reflections.
 
     Parameters
     ----------
@@ -307,14 +317,16 @@ def curvature_estimates(
     n_neighbors : int, default=15
         Neighbourhood size of the local frames (:func:`~tdasheaf.sheaves.local_frames`).
     dim : int or None, default=2
-        Intrinsic dimension (≥ 2); ``None`` estimates it. For ``dim > 2`` the estimate is the
-        sectional curvature of each triangle's plane.
+        Intrinsic dimension (≥ 1); ``None`` estimates it. For ``dim > 2`` the estimate is the
+        sectional curvature of each triangle's plane; for ``dim = 1`` it is 0.
     frames : LocalFrames or ndarray of shape (n_points, D, d), optional
         Frames to use as given (``n_neighbors``, ``dim``, ``frame_method`` are then ignored).
-    frame_method : {"jet", "pca"}, default="jet"
+    frame_method : {"auto", "jet", "pca"}, default="auto"
         ``"pca"``: local PCA frames. ``"jet"``: PCA frames corrected by a local quadratic fit
         so that they are tangent at the point itself (removes a bias of PCA frames; needs
-        ``n_neighbors > 1 + d + d(d+1)/2``).
+        ``n_neighbors ≥ jet_min_neighbors(d) = 2 + d + d(d+1)/2``, raises otherwise).
+        ``"auto"``: ``"jet"`` when ``n_neighbors`` allows it, ``"pca"`` otherwise
+        (:func:`~tdasheaf.sheaves.local_frames`).
 
     Returns
     -------
@@ -337,9 +349,19 @@ def curvature_estimates(
             "vertex labels must index rows of X."
         )
     hol = triangle_holonomy(align_frames(fr, edges), tri_edges)
-    G = np.swapaxes(hol.holonomy, 1, 2)  # transport around a -> b -> c -> a
     a, b, c = tri.T
     e1, e2 = X[b] - X[a], X[c] - X[a]
+    g11, g22, g12 = (e1 * e1).sum(axis=1), (e2 * e2).sum(axis=1), (e1 * e2).sum(axis=1)
+    area = 0.5 * np.sqrt(np.maximum(g11 * g22 - g12**2, 0.0))
+    if fr.shape[2] == 1:  # a curve: SO(1) is trivial, θ = 0 unless the loop is a reflection
+        angle = np.zeros(len(tri))
+        angle[hol.reflection | (area == 0)] = np.nan
+        curvature = np.zeros(len(tri))
+        curvature[np.isnan(angle)] = np.nan
+        return CurvatureEstimates(
+            curvature, angle, area, hol.reflection, hol.deviation, tri.copy(), values.copy()
+        )
+    G = np.swapaxes(hol.holonomy, 1, 2)  # transport around a -> b -> c -> a
     p = np.einsum("tDd,tD->td", fr[a], e1)
     q = np.einsum("tDd,tD->td", fr[a], e2)
     pn = np.linalg.norm(p, axis=1)
@@ -351,8 +373,6 @@ def curvature_estimates(
     Gv = np.einsum("tij,tj->ti", G, v)
     angle = np.arctan2((v * Gu).sum(axis=1) - (u * Gv).sum(axis=1),
                        (u * Gu).sum(axis=1) + (v * Gv).sum(axis=1))
-    g11, g22, g12 = (e1 * e1).sum(axis=1), (e2 * e2).sum(axis=1), (e1 * e2).sum(axis=1)
-    area = 0.5 * np.sqrt(np.maximum(g11 * g22 - g12**2, 0.0))
     degenerate = (pn == 0) | (wn <= 1e-12 * np.linalg.norm(q, axis=1)) | (area == 0)
     angle[hol.reflection | degenerate] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -393,7 +413,7 @@ def holonomy_features(
     dim: int | None = 2,
     angle_threshold: float = 0.1,
     frames: LocalFrames | np.ndarray | None = None,
-    frame_method: str = "jet",
+    frame_method: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-scale summaries of the curvature estimates: a fixed-length vector with names.
 
@@ -407,8 +427,12 @@ def holonomy_features(
     * ``frac_large``: fraction of triangles with ``|θ| > angle_threshold`` (radians);
     * ``frac_reflection``: fraction of orientation-reversing triangles.
 
-    A scale with no triangle gives zeros. The vector is statistic-major: all scales of
-    ``median``, then of ``mean``, …; names read ``holonomy_<statistic>_t<index>``.
+    A scale with no triangle, or none with a finite curvature, gives zeros (``frac_reflection``
+    excepted: it counts all triangles). For a curve (``dim = 1``) the five curvature
+    statistics are exactly 0 — a 1-manifold has no intrinsic curvature and SO(1) is trivial —
+    and ``frac_reflection`` is the fraction of triangles whose rank-1 (sign) holonomy is −1;
+    nothing is NaN. The vector is statistic-major: all scales of ``median``, then of
+    ``mean``, …; names read ``holonomy_<statistic>_t<index>``.
 
     Parameters
     ----------
@@ -437,6 +461,9 @@ def holonomy_features(
     ['holonomy_median_t000', 'holonomy_median_t001']
     >>> round(float(values[1]), 2)
     0.25
+    >>> from tdasheaf.datasets import make_circle
+    >>> holonomy_features(make_circle(200, random_state=0), None, [0.1], dim=None)[0]  # a curve
+    array([0., 0., 0., 0., 0., 0.])
     """
     scales = np.asarray(scales, dtype=np.float64).reshape(-1)
     if scales.size == 0 or not np.isfinite(scales).all():
