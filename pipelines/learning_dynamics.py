@@ -13,9 +13,11 @@ Usage::
 
 What it does (docs/learning_dynamics.md has the mathematics):
 
-1. Generates the three kinds of entangled two-class data of the paper (our own generators,
-   written from its description and its public code): **D-I** disks in a square with holes
-   (R^2), **D-II** Hopf-linked pairs of solid rings (R^3), **D-III** nested spheres (R^3).
+1. Generates the three kinds of entangled two-class data of the paper with the generators of
+   :mod:`tdasheaf.datasets` (written from its description and its public code): **D-I** disks
+   in the holes of a square (R^2, :func:`~tdasheaf.datasets.make_disks_in_holes`), **D-II**
+   Hopf-linked pairs of solid rings (R^3, :func:`~tdasheaf.datasets.make_linked_rings`),
+   **D-III** nested spheres (R^3, :func:`~tdasheaf.datasets.make_nested_spheres`).
 2. Trains scikit-learn ``MLPClassifier`` networks (``--depth`` hidden layers of ``--width``
    units, ReLU and tanh, ``--seeds``) epoch by epoch with :func:`tdasheaf.learning.record_training`
    until the training accuracy is 1 and the loss small ("well trained"), recording the
@@ -23,8 +25,9 @@ What it does (docs/learning_dynamics.md has the mathematics):
 3. Splits the activations of every layer into one point cloud per class and computes, through
    :func:`tdasheaf.batch.extract_features`: the Betti numbers of the clique complex of the
    k-nearest-neighbour graph (hop scale 1, and 2 for D-I/D-II; the paper's fixed-scale
-   complex, :func:`tdasheaf.learning.knn_graph_betti`, with k calibrated so that the *input*
-   clouds have their true Betti numbers) and, for the hidden layers of the final networks,
+   complex, :func:`tdasheaf.learning.knn_graph_betti`, with a fixed k (``--n-neighbors``,
+   default 15) at which the *input* clouds have their true Betti numbers; the pipeline
+   prints a warning for any input class where they do not) and, for the hidden layers of the final networks,
    :class:`tdasheaf.SheafFeatures` (constant and orientation barcodes, tangent spectra,
    holonomy curvature) and local-PCA dimension summaries.
 4. Computes the Vietoris–Rips persistence of every parameter trajectory.
@@ -50,159 +53,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tdasheaf.datasets import make_disks_in_holes, make_linked_rings, make_nested_spheres
+
+try:
+    from tdasheaf_pipelines import _learning_figures, _learning_tables
+except ImportError:  # pragma: no cover - run as a script from a checkout that is not installed
+    import _learning_figures
+    import _learning_tables
+
+MEASURES = _learning_tables.MEASURES
 DATASETS = ("D-I", "D-II", "D-III")
 ACTIVATIONS = ("relu", "tanh")
 #: Epochs (of the first seed) whose activations are analysed, besides the final one.
 EPOCH_GRID = (1, 3, 10, 30, 100, 300)
-#: Candidate k of the k-NN graph; the smallest that gives the input its true Betti numbers wins.
-K_CANDIDATES = (6, 8, 10, 12, 15, 20, 25, 30)
 
 
 # ----------------------------------------------------------------------------------------------
-# Data: our generators of the three kinds of data of Naitzat, Zhitnikov & Lim (2020)
+# Data: the entangled data of Naitzat, Zhitnikov & Lim (2020), from tdasheaf.datasets
 # ----------------------------------------------------------------------------------------------
-
-
-def _split(n: int, parts: int) -> list[int]:
-    return [n // parts + (i < n % parts) for i in range(parts)]
-
-
-def _corners(m: int, spacing: float) -> np.ndarray:
-    """Up to 9 well-separated centres in R^3: tetrahedron, the other 4 cube corners, centre."""
-    corners = [(-1, -1, -1), (1, 1, -1), (1, -1, 1), (-1, 1, 1)]
-    corners += [(1, -1, -1), (-1, 1, -1), (-1, -1, 1), (1, 1, 1), (0, 0, 0)]
-    if not 1 <= m <= len(corners):
-        raise ValueError(f"n_components must be between 1 and 9, got {m}.")
-    return np.array(corners[:m], dtype=np.float64) * spacing / 2
-
-
-def _grid(lo, hi, h: float, rng) -> np.ndarray:
-    """A square grid of spacing ``h`` on ``[lo, hi]^2``, jittered by 10 % of ``h``."""
-    t = np.arange(lo, hi + 1e-12, h)
-    P = np.stack(np.meshgrid(t, t, indexing="ij"), axis=-1).reshape(-1, 2)
-    return P + 0.1 * h * rng.normal(size=P.shape)
-
-
-def make_disks(
-    n_per_component: int,
-    n_components: int = 4,
-    *,
-    radius: float = 1.0,
-    margin: float = 0.5,
-    random_state=None,
-):
-    """D-I (R^2): class 0 = ``n_components`` disks; class 1 = a square with a hole around each.
-
-    As in the paper: one disk at the origin and the others on a circle of radius
-    ``3.6 * radius``; class 1 is the square minus the disks enlarged by ``margin``. Points are
-    on jittered square grids (the paper used a grid): about ``n_per_component`` per disk, and
-    a coarser grid with about twice as many points in all for class 1.
-    True Betti numbers: class 0 ``(m, 0)``, class 1 ``(1, m)``.
-    """
-    rng = np.random.default_rng(random_state)
-    m = n_components
-    ang = 2 * np.pi * np.arange(m - 1) / max(m - 1, 1)
-    ring = 3.6 * radius * np.c_[np.cos(ang), np.sin(ang)]
-    C = np.vstack([np.zeros((1, 2)), ring]) if m > 1 else np.zeros((1, 2))
-    half = (3.6 * radius if m > 1 else 0.0) + 2.2 * radius
-
-    def dist(P):
-        return np.min(np.linalg.norm(P[:, None] - C[None], axis=2), axis=1)
-
-    h_a = radius * np.sqrt(np.pi / n_per_component)
-    A = _grid(-half, half, h_a, rng)
-    A = A[dist(A) < radius]
-    free = (2 * half) ** 2 - m * np.pi * (radius + margin) ** 2
-    h_b = np.sqrt(free / (2 * m * n_per_component))
-    B = _grid(-half, half, h_b, rng)
-    B = B[dist(B) > radius + margin]
-    return _labelled(A, B)
-
-
-def make_linked_rings(
-    n_per_component: int,
-    n_components: int = 4,
-    *,
-    radius: float = 1.0,
-    tube: float = 0.25,
-    spacing: float = 4.0,
-    random_state=None,
-):
-    """D-II (R^3): ``n_components`` Hopf-linked pairs of solid rings, one ring of each class.
-
-    A pair: a ring of radius ``radius`` in the xy-plane and one in the xz-plane through its
-    centre (so each passes through the other's hole); ``n_per_component`` points per ring at
-    evenly spaced angles (as in the paper), offset uniformly in a ball of radius ``tube``
-    around the core circle. Which class lies in which plane alternates between pairs, as in
-    the paper. True Betti numbers: ``(m, m)`` per class.
-    """
-    rng = np.random.default_rng(random_state)
-    n = n_per_component
-
-    def ring(center, plane):
-        t = 2 * np.pi * (np.arange(n) + rng.uniform()) / n
-        u = rng.normal(size=(n, 3))
-        u *= (tube * rng.uniform(size=(n, 1)) ** (1 / 3)) / np.linalg.norm(u, axis=1, keepdims=True)
-        core = np.zeros((n, 3))
-        core[:, 0], core[:, plane] = radius * np.cos(t), radius * np.sin(t)
-        return center + core + u
-
-    A, B = [], []
-    for p, c in enumerate(_corners(n_components, spacing)):
-        flat, upright = ring(c, 1), ring(c + [radius, 0.0, 0.0], 2)
-        (A if p % 2 == 0 else B).append(flat)
-        (B if p % 2 == 0 else A).append(upright)
-    return _labelled(np.vstack(A), np.vstack(B))
-
-
-def _fibonacci_sphere(n: int, rng) -> np.ndarray:
-    """``n`` quasi-uniform points on the unit sphere (Fibonacci lattice), randomly rotated."""
-    i = np.arange(n) + 0.5
-    z = 1 - 2 * i / n
-    r = np.sqrt(1 - z * z)
-    phi = np.pi * (3 - np.sqrt(5)) * i
-    P = np.c_[r * np.cos(phi), r * np.sin(phi), z]
-    Q, R = np.linalg.qr(rng.normal(size=(3, 3)))
-    return P @ (Q * np.sign(np.diag(R))).T
-
-
-def make_nested_spheres(
-    n_per_component: int,
-    n_components: int = 2,
-    *,
-    radii=(0.5, 1.0, 1.6),
-    noise: float = 0.01,
-    spacing: float = 4.5,
-    random_state=None,
-):
-    """D-III (R^3): ``n_components`` groups of three concentric spheres.
-
-    Class 0 is the middle sphere of each group, class 1 the inner and the outer one (a sphere
-    inside a sphere inside a sphere, as in the paper). The sphere of radius ``r`` has
-    ``round(n_per_component * r / radii[1])`` points on a randomly rotated Fibonacci lattice
-    (the paper's sampling), with radial Gaussian noise ``noise``. Points in proportion to the
-    radius: with equal counts the outer sphere is so sparse that its k-NN graph reaches the
-    inner one; equal densities would need 10x more points on the outer sphere.
-    True Betti numbers: class 0 ``(m, 0, m)``, class 1 ``(2m, 0, 2m)``.
-    """
-    rng = np.random.default_rng(random_state)
-
-    def sphere(r):
-        n = int(round(n_per_component * r / radii[1]))
-        return _fibonacci_sphere(n, rng) * (r + noise * rng.normal(size=(n, 1)))
-
-    A, B = [], []
-    for c in _corners(n_components, spacing):
-        B.append(c + sphere(radii[0]))
-        A.append(c + sphere(radii[1]))
-        B.append(c + sphere(radii[2]))
-    return _labelled(np.vstack(A), np.vstack(B))
-
-
-def _labelled(A: np.ndarray, B: np.ndarray):
-    X = np.vstack([A, B])
-    y = np.r_[np.zeros(len(A), dtype=np.int64), np.ones(len(B), dtype=np.int64)]
-    return X, y
 
 
 def true_betti(dataset: str, m: int) -> dict[int, tuple[int, ...]]:
@@ -215,9 +83,18 @@ def true_betti(dataset: str, m: int) -> dict[int, tuple[int, ...]]:
 
 
 def make_dataset(dataset: str, n_per_component: int, n_components: int, random_state):
-    """``(X, y)`` of one kind, centred and scaled by one number (the geometry is kept)."""
-    maker = {"D-I": make_disks, "D-II": make_linked_rings, "D-III": make_nested_spheres}[dataset]
-    X, y = maker(n_per_component, n_components, random_state=random_state)
+    """``(X, y)`` of one kind, centred and scaled by one number (the geometry is kept).
+
+    The seed ``random_state`` starts a :class:`numpy.random.Generator` (given an int, the
+    generators would use a legacy ``RandomState``: other samples).
+    """
+    makers = {
+        "D-I": make_disks_in_holes,
+        "D-II": make_linked_rings,
+        "D-III": make_nested_spheres,
+    }
+    rng = np.random.default_rng(random_state)
+    X, y = makers[dataset](n_per_component, n_components=n_components, random_state=rng)
     X = X - X.mean(axis=0)
     return X / X.std(), y
 
@@ -519,397 +396,6 @@ def trajectory_table(runs: list[Run]):
 
 
 # ----------------------------------------------------------------------------------------------
-# Tables
-# ----------------------------------------------------------------------------------------------
-
-
-MEASURES = {
-    "hop1to2": "persistent Betti numbers rank H(K_1) → H(K_2) (hop scales 1 → 2)",
-    "hop1": "Betti numbers at hop scale 1 (the paper's fixed scale)",
-}
-
-
-def _betti_columns(table: pd.DataFrame, measure: str = "hop1") -> list[str]:
-    cols = [f"knn_H{q}_betti_{measure}" for q in (0, 1, 2)]
-    return [c for c in cols if c in table and table[c].notna().any()]
-
-
-def final_betti(topo: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
-    """Per run, layer and class: the k-NN Betti numbers of the final (trained) network."""
-    cols = [c for c in topo if c.startswith("knn_H")]
-    inputs = topo[topo["activation"] == "input"]
-    rows = []
-    for run in training.itertuples():
-        mine = topo[
-            (topo["dataset"] == run.dataset)
-            & (topo["activation"] == run.activation)
-            & (topo["seed"] == run.seed)
-            & (topo["epoch"] == run.epochs)
-        ]
-        base = inputs[inputs["dataset"] == run.dataset]
-        both = pd.concat([base, mine]).assign(
-            activation=run.activation,
-            seed=run.seed,
-            epoch=run.epochs,
-            well_trained=run.well_trained,
-        )
-        rows.append(
-            both[["dataset", "activation", "seed", "layer", "label", "well_trained", *cols]]
-        )
-    out = pd.concat(rows, ignore_index=True)
-    return out.sort_values(["dataset", "label", "activation", "seed", "layer"], ignore_index=True)
-
-
-def decay_summary(final: pd.DataFrame, depth: int, measure: str):
-    """Mean Betti numbers per layer over the well-trained seeds, and per-run decay summaries.
-
-    Per run and class, with ``excess(l) = Σ_q β_q(l) − 1`` (0 exactly for a connected acyclic
-    cloud): ``area`` is the mean over the hidden layers of ``excess(l) / excess(input)`` (1: no
-    simplification, 0: simple from the first hidden layer on); ``simple_from`` the first layer
-    from which every later hidden layer has excess 0 (``depth + 1``: only the output layer);
-    ``connected_from`` the same for ``β0 = 1``.
-    """
-    cols = _betti_columns(final, measure)
-    raw = final[final["well_trained"]]
-    good = raw.copy()
-    good[cols] = good[cols].fillna(0.0)  # degrees not computed for a dataset (H2 of D-I, D-II)
-    per_run = []
-    for (ds, label, act, seed), g in good.groupby(["dataset", "label", "activation", "seed"]):
-        g = g.sort_values("layer")
-        excess = g[cols].sum(axis=1).to_numpy() - 1.0
-        b0 = g[cols[0]].to_numpy()
-        hidden = excess[1 : depth + 1]
-
-        def first_from(ok):
-            bad = np.flatnonzero(~ok[: depth + 1])
-            return int(bad[-1] + 1) if len(bad) else 0
-
-        per_run.append(
-            {
-                "measure": measure,
-                "dataset": ds,
-                "label": label,
-                "activation": act,
-                "seed": seed,
-                "area": float(np.mean(hidden) / excess[0]) if excess[0] > 0 else np.nan,
-                "simple_from": first_from(excess == 0),
-                "connected_from": first_from(b0 == 1),
-            }
-        )
-    runs = pd.DataFrame(per_run)
-    keys = ["dataset", "label", "activation"]
-    means = raw.groupby([*keys, "layer"])[cols].mean().reset_index()
-    means.columns = [*keys, "layer", *[f"b{c[5]}" for c in cols]]
-    agg = (
-        runs.groupby(keys)
-        .agg(
-            n_seeds=("seed", "nunique"),
-            area_mean=("area", "mean"),
-            area_std=("area", "std"),
-            simple_from=("simple_from", "mean"),
-            connected_from=("connected_from", "mean"),
-        )
-        .reset_index()
-    )
-    return means.merge(agg, on=keys).assign(measure=measure), runs
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 else f"{v:.1f}"
-
-
-def _paired(runs: pd.DataFrame, ds, label) -> str:
-    r = runs[(runs["dataset"] == ds) & (runs["label"] == label)]
-    r = r.pivot(index="seed", columns="activation", values="area").dropna()
-    if not {"relu", "tanh"} <= set(r.columns) or r.empty:
-        return ""
-    return f"   ReLU area < tanh area in {int((r['relu'] < r['tanh']).sum())}/{len(r)} paired seeds"
-
-
-def format_decay_table(summary: pd.DataFrame, runs: pd.DataFrame, truth: dict, k: int) -> str:
-    """The Betti-number decay table: per dataset and class, one line per activation."""
-    lines = []
-    for (ds, label), g in summary.groupby(["dataset", "label"], sort=True):
-        cols = [c for c in ("b0", "b1", "b2") if c in g and g[c].notna().any()]
-        layers = sorted(g["layer"].unique())
-        head = ["in"] + [f"L{ell}" for ell in layers[1:-1]] + ["out"]
-        cells = {
-            act: [
-                "/".join(_fmt(v) for v in row) for row in ga.sort_values("layer")[cols].to_numpy()
-            ]
-            for act, ga in g.groupby("activation", sort=False)
-        }
-        w = max(6, *(len(c) + 2 for row in cells.values() for c in row))
-        lines.append(
-            f"{ds} class {label}  (true β = {truth[ds][label]}, k = {k}; entries "
-            + "/".join(f"β{c[1]}" for c in cols)
-            + ")"
-            + _paired(runs, ds, label)
-        )
-        lines.append(
-            "  "
-            + f"{'':6s}"
-            + "".join(f"{h:>{w}s}" for h in head)
-            + "   area ± sd   simple from  seeds"
-        )
-        for act, row in cells.items():
-            f = g[g["activation"] == act].iloc[0]
-            sd = 0.0 if np.isnan(f["area_std"]) else f["area_std"]
-            lines.append(
-                "  "
-                + f"{act:6s}"
-                + "".join(f"{c:>{w}s}" for c in row)
-                + f"   {f['area_mean']:.2f} ± {sd:.2f}   {f['simple_from']:5.1f}"
-                + f"        {int(f['n_seeds'])}"
-            )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def epoch_table(topo: pd.DataFrame, cfg: Config) -> pd.DataFrame:
-    """First seed: Σ over classes and degrees of the persistent (hop 1 → 2) Betti numbers."""
-    cols = _betti_columns(topo, "hop1to2")
-    first = cfg.seeds[0]
-    t = topo[(topo["seed"] == first) & (topo["activation"] != "input")].copy()
-    t["betti_total"] = t[cols].fillna(0.0).sum(axis=1)
-    per = t.groupby(["dataset", "activation", "epoch", "layer"])["betti_total"].sum().reset_index()
-    inputs = topo[topo["activation"] == "input"].copy()
-    inputs["betti_total"] = inputs[cols].fillna(0.0).sum(axis=1)
-    rows = [per]
-    for (ds, act, epoch), _ in per.groupby(["dataset", "activation", "epoch"]):
-        total = inputs.loc[inputs["dataset"] == ds, "betti_total"].sum()
-        rows.append(
-            pd.DataFrame(
-                [
-                    {
-                        "dataset": ds,
-                        "activation": act,
-                        "epoch": epoch,
-                        "layer": 0,
-                        "betti_total": total,
-                    }
-                ]
-            )
-        )
-    return pd.concat(rows).sort_values(
-        ["dataset", "activation", "epoch", "layer"], ignore_index=True
-    )
-
-
-# ----------------------------------------------------------------------------------------------
-# Figures
-# ----------------------------------------------------------------------------------------------
-
-_ACT_STYLE = {"relu": dict(color="tab:blue", ls="-"), "tanh": dict(color="tab:orange", ls="--")}
-_DEG_COLOR = {0: "tab:blue", 1: "tab:red", 2: "tab:green"}
-
-
-def _layer_ticks(ax, depth: int) -> None:
-    ax.set_xticks(range(depth + 2))
-    ax.set_xticklabels(["in"] + [str(i) for i in range(1, depth + 1)] + ["out"], fontsize=7)
-    ax.set_xlabel("layer")
-
-
-def make_figures(cfg, data, final, epochs, sheaf, traj, diagrams, projections, runs, dirs):
-    """Write the ``learning_*.png`` figures into every folder of ``dirs``; return their names."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from tdasheaf.plotting import plot_diagram, plot_point_cloud
-
-    figs = {}
-    nd = len(cfg.datasets)
-
-    # the data
-    fig = plt.figure(figsize=(4.2 * nd, 4))
-    for i, ds in enumerate(cfg.datasets):
-        X, y = data[ds]
-        ax = fig.add_subplot(1, nd, i + 1, projection="3d" if X.shape[1] == 3 else None)
-        plot_point_cloud(
-            X, y, ax=ax, discrete=True, categories={0: "class 0", 1: "class 1"}, size=3, title=ds
-        )
-    figs["learning_data.png"] = fig
-
-    # Betti numbers per layer, final networks: persistent (hop 1 → 2) per class, and the
-    # fixed-scale hop-1 β1 beside it (what persistence removes)
-    good = final[final["well_trained"]]
-    cols = _betti_columns(final, "hop1to2")
-    fig, axes = plt.subplots(nd, 3, figsize=(13, 2.8 * nd), squeeze=False)
-    for i, ds in enumerate(cfg.datasets):
-        for label in (0, 1):
-            ax = axes[i, label]
-            g = good[(good["dataset"] == ds) & (good["label"] == label)]
-            for c in cols:
-                q = int(c[5])
-                if not g[c].notna().any():
-                    continue
-                for act in cfg.activations:
-                    ga = g[g["activation"] == act].groupby("layer")[c]
-                    if not len(ga):
-                        continue
-                    mean, lo, hi = ga.mean(), ga.min(), ga.max()
-                    st = _ACT_STYLE.get(act, {})
-                    ax.plot(
-                        mean.index,
-                        mean.values,
-                        color=_DEG_COLOR[q],
-                        ls=st.get("ls", "-"),
-                        marker="o",
-                        ms=3,
-                        label=f"β{q} {act}",
-                    )
-                    ax.fill_between(
-                        mean.index, lo.values, hi.values, color=_DEG_COLOR[q], alpha=0.12
-                    )
-            ax.set_title(f"{ds}, class {label}: persistent β (hop 1→2)", fontsize=9)
-            ax.set_ylabel("Betti number", fontsize=8)
-            _layer_ticks(ax, cfg.depth)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(fontsize=6, ncol=2)
-        ax = axes[i, 2]
-        g = good[good["dataset"] == ds]
-        for measure, ls in (("hop1", ":"), ("hop1to2", "-")):
-            col = f"knn_H1_betti_{measure}"
-            for act in cfg.activations:
-                mean = g[g["activation"] == act].groupby(["seed", "layer"])[col].sum()
-                mean = mean.groupby("layer").mean()
-                ax.plot(
-                    mean.index,
-                    mean.values,
-                    ls=ls,
-                    marker="o",
-                    ms=3,
-                    color=_ACT_STYLE.get(act, {}).get("color"),
-                    label=f"{act}, {'hop 1' if measure == 'hop1' else 'persistent 1→2'}",
-                )
-        ax.set_title(f"{ds}: β1 (both classes), fixed scale vs persistent", fontsize=9)
-        _layer_ticks(ax, cfg.depth)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=6)
-    fig.tight_layout()
-    figs["learning_betti_layers.png"] = fig
-
-    # Betti numbers per layer and epoch (first seed)
-    fig, axes = plt.subplots(
-        nd, len(cfg.activations), figsize=(4.5 * len(cfg.activations), 2.6 * nd), squeeze=False
-    )
-    for i, ds in enumerate(cfg.datasets):
-        e = epochs[epochs["dataset"] == ds]
-        vmax = max(float(e["betti_total"].max()), 1.0) if len(e) else 1.0
-        for j, act in enumerate(cfg.activations):
-            ax = axes[i, j]
-            M = e[e["activation"] == act].pivot(
-                index="epoch", columns="layer", values="betti_total"
-            )
-            if M.empty:
-                ax.set_axis_off()
-                continue
-            ax.imshow(M.to_numpy(), aspect="auto", cmap="magma_r", vmin=0, vmax=vmax)
-            for (r, c), v in np.ndenumerate(M.to_numpy()):
-                ax.text(
-                    c,
-                    r,
-                    _fmt(v),
-                    ha="center",
-                    va="center",
-                    fontsize=6,
-                    color="white" if v > 0.6 * vmax else "black",
-                )
-            ax.set_yticks(range(len(M.index)))
-            ax.set_yticklabels([str(v) for v in M.index], fontsize=7)
-            ax.set_ylabel("epoch")
-            _layer_ticks(ax, cfg.depth)
-            ax.set_title(f"{ds}, {act}: Σ persistent β (both classes)", fontsize=8)
-    fig.tight_layout()
-    figs["learning_betti_epochs.png"] = fig
-
-    # sheaf invariants per layer
-    if sheaf is not None and len(sheaf):
-        sheaf = sheaf.assign(local_evr12=sheaf["local_evr1"] + sheaf["local_evr2"])
-        metrics = [
-            ("local_evr12", "variance in 2 PCA axes"),
-            ("holonomy_median_abs_angle", "median |θ| (rad)"),
-            ("holonomy_flat_fraction", "flat triangles |θ|<0.01"),
-            ("holonomy_area_weighted_t00", "Σθ / Σarea (1/r²)"),
-            ("tangent_L0_t01_ev0", "tangent L⁰ λ_min / degree"),
-            ("holonomy_frac_reflection_t00", "det H = −1 triangles"),
-            ("constant_H1_total_persistence", "H¹ total persistence (r)"),
-        ]
-        metrics = [m for m in metrics if m[0] in sheaf]
-        fig, axes = plt.subplots(
-            len(metrics), nd, figsize=(3.6 * nd, 2.0 * len(metrics)), squeeze=False
-        )
-        for j, ds in enumerate(cfg.datasets):
-            g = sheaf[sheaf["dataset"] == ds]
-            for i, (col, name) in enumerate(metrics):
-                ax = axes[i, j]
-                for act in cfg.activations:
-                    for label, marker in ((0, "o"), (1, "s")):
-                        ga = g[(g["activation"] == act) & (g["label"] == label)]
-                        s = ga.groupby("layer")[col].mean()
-                        st = _ACT_STYLE.get(act, {})
-                        ax.plot(
-                            s.index,
-                            s.values,
-                            marker=marker,
-                            ms=3,
-                            lw=1,
-                            label=f"{act} c{label}",
-                            **st,
-                        )
-                ax.set_ylabel(name, fontsize=7)
-                _layer_ticks(ax, cfg.depth)
-                if i == 0:
-                    ax.set_title(ds, fontsize=9)
-                    ax.legend(fontsize=6, ncol=2)
-        fig.tight_layout()
-        figs["learning_sheaf_layers.png"] = fig
-
-    # parameter trajectories and their persistence
-    fig = plt.figure(figsize=(3.8 * nd, 10))
-    for j, ds in enumerate(cfg.datasets):
-        ax = fig.add_subplot(3, nd, j + 1)
-        for run, Y in zip(runs, projections, strict=True):
-            if run.dataset == ds and Y.shape[1] > 1:
-                st = _ACT_STYLE.get(run.activation, {})
-                ax.plot(
-                    Y[:, 0],
-                    Y[:, 1],
-                    lw=1,
-                    alpha=0.8,
-                    color=st.get("color"),
-                    ls=st.get("ls", "-"),
-                    label=f"{run.activation} s{run.seed}",
-                )
-                ax.plot(Y[-1, 0], Y[-1, 1], "k.", ms=4)
-        ax.set_title(f"{ds}: parameter trajectory (PCA)", fontsize=9)
-        ax.legend(fontsize=6)
-        for i, act in enumerate(cfg.activations[:2]):
-            ax = fig.add_subplot(3, nd, (i + 1) * nd + j + 1)
-            idx = [k for k, r in enumerate(runs) if r.dataset == ds and r.activation == act]
-            if idx:
-                r = runs[idx[0]]
-                plot_diagram(
-                    diagrams[idx[0]],
-                    ax=ax,
-                    notation="homology",
-                    title=f"{ds} {act} s{r.seed}: trajectory Rips",
-                )
-    fig.tight_layout()
-    figs["learning_trajectory.png"] = fig
-
-    for d in dirs:
-        d.mkdir(parents=True, exist_ok=True)
-        for name, f in figs.items():
-            f.savefig(d / name, dpi=110, metadata={"Software": None})
-    for f in figs.values():
-        plt.close(f)
-    return sorted(figs)
-
-
-# ----------------------------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------------------------
 
@@ -1060,11 +546,11 @@ def run(cfg: Config, out: Path, figures_dir: Path | None = None, figures: bool =
     timings["trajectories"] = time.perf_counter() - t3
 
     # tables
-    final = final_betti(topo, training)
-    summaries = [decay_summary(final, cfg.depth, measure) for measure in MEASURES]
+    final = _learning_tables.final_betti(topo, training)
+    summaries = [_learning_tables.decay_summary(final, cfg.depth, measure) for measure in MEASURES]
     summary = pd.concat([s for s, _ in summaries], ignore_index=True)
     per_run = pd.concat([r for _, r in summaries], ignore_index=True)
-    epochs = epoch_table(topo, cfg)
+    epochs = _learning_tables.epoch_table(topo, cfg)
     errors = pd.concat(errors, ignore_index=True)
     keys = ["id", "dataset", "activation", "seed", "epoch", "layer", "label"]
     features = topo
@@ -1083,9 +569,8 @@ def run(cfg: Config, out: Path, figures_dir: Path | None = None, figures: bool =
     inputs = final[final["layer"] == 0].drop_duplicates(["dataset", "label"])
     for row in inputs.itertuples():
         for measure in MEASURES:
-            got = tuple(
-                int(v) for c in _betti_columns(final, measure) if np.isfinite(v := getattr(row, c))
-            )
+            cols = _learning_tables.betti_columns(final, measure)
+            got = tuple(int(v) for c in cols if np.isfinite(v := getattr(row, c)))
             want = truth[row.dataset][row.label]
             if got[: len(want)] != want:
                 print(
@@ -1106,7 +591,7 @@ def run(cfg: Config, out: Path, figures_dir: Path | None = None, figures: bool =
         print("(smaller = faster);", end=" ")
         print("'simple from': first layer from which Σβ = 1 (mean over seeds).\n")
         print(
-            format_decay_table(
+            _learning_tables.format_decay_table(
                 summary[summary["measure"] == measure],
                 per_run[per_run["measure"] == measure],
                 truth,
@@ -1118,7 +603,7 @@ def run(cfg: Config, out: Path, figures_dir: Path | None = None, figures: bool =
     if figures:
         t4 = time.perf_counter()
         dirs = [out] + ([figures_dir] if figures_dir is not None else [])
-        names = make_figures(
+        names = _learning_figures.make_figures(
             cfg, data, final, epochs, sheaf, traj, diagrams, projections, runs, dirs
         )
         timings["figures"] = time.perf_counter() - t4

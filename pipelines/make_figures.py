@@ -4,9 +4,9 @@ Usage: ``python pipelines/make_figures.py [--output-dir docs/figures] [--only NA
 
 Each figure is a function below, registered in :data:`FIGURES`; it builds its data from fixed
 seeds with the public API only (:mod:`tdasheaf.datasets`, :mod:`tdasheaf.plotting`) and returns
-a :class:`matplotlib.figure.Figure`. PNGs are written atomically without a timestamp or
-software tag, so re-running on the same versions of the libraries reproduces the files byte
-for byte.
+a :class:`matplotlib.figure.Figure`. PNGs are written by :func:`tdasheaf.plotting.save_figure`:
+atomically, quantised to 128 colours, without a timestamp or software tag, so re-running on the
+same versions of the libraries reproduces the files byte for byte.
 
 Figures
 -------
@@ -114,40 +114,17 @@ FIGURES: dict[str, Callable[[], Figure]] = {
 }
 
 
-def save_png(fig: Figure, path: Path, *, dpi: int = 100, colors: int | None = 128) -> Path:
-    """Write ``fig`` as a PNG atomically (:func:`tdasheaf.io.atomic_path`), without metadata.
-
-    ``colors``: quantise to a palette of that many colours (median cut, no dithering; both
-    deterministic), which keeps 3-D scatter plots small; ``None`` keeps full RGBA.
-    """
-    import io
-
-    from PIL import Image
-
-    from tdasheaf.io import atomic_path
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    with atomic_path(path) as tmp:
-        if colors is None:
-            tmp.write_bytes(buf.getvalue())
-        else:
-            image = Image.open(buf).convert("RGB").quantize(
-                colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-            )
-            image.save(tmp, format="PNG", optimize=True)
-    return path
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output-dir", default=str(DEFAULT_OUTPUT))
     parser.add_argument("--only", nargs="+", choices=sorted(FIGURES), help="figures to make")
     parser.add_argument("--dpi", type=int, default=100)
     args = parser.parse_args(argv)
+    from tdasheaf.plotting import save_figure
+
     out = Path(args.output_dir)
     for name in args.only or FIGURES:
-        path = save_png(FIGURES[name](), out / f"{name}.png", dpi=args.dpi)
+        path = save_figure(FIGURES[name](), out / f"{name}.png", dpi=args.dpi)
         print(f"{path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
 

@@ -32,6 +32,7 @@ from tdasheaf.plotting import (
     plot_point_cloud,
     plot_sheaf_section,
     plot_spectrum,
+    save_figure,
     sheaf_section,
 )
 from tdasheaf.sheaves import edge_alignments, local_frames, orientation_sheaf
@@ -490,13 +491,32 @@ def test_no_pyplot_and_no_matplotlib_at_import_tdasheaf():
 
 
 def test_make_figures_is_deterministic_and_small(tmp_path):
-    from tdasheaf_pipelines.make_figures import FIGURES, main, save_png
+    from tdasheaf_pipelines.make_figures import FIGURES, main
 
     assert main(["--output-dir", str(tmp_path), "--only", "mobius_vs_cylinder"]) == 0
     full = (tmp_path / "mobius_vs_cylinder.png").read_bytes()
     assert full[:8] == b"\x89PNG\r\n\x1a\n" and len(full) < 300 * 1024
     assert [p.name for p in tmp_path.iterdir()] == ["mobius_vs_cylinder.png"]  # no temp files
     # byte-identical when rebuilt from scratch (at a low resolution, to stay fast)
-    a = save_png(FIGURES["orientation_diagrams"](), tmp_path / "a.png", dpi=30).read_bytes()
-    b = save_png(FIGURES["orientation_diagrams"](), tmp_path / "b.png", dpi=30).read_bytes()
+    a = save_figure(FIGURES["orientation_diagrams"](), tmp_path / "a.png", dpi=30).read_bytes()
+    b = save_figure(FIGURES["orientation_diagrams"](), tmp_path / "b.png", dpi=30).read_bytes()
     assert a == b
+
+
+def test_save_figure_palette_atomic_and_validated(tmp_path):
+    from PIL import Image
+
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    ax = plot_point_cloud(X, X[:, 0], title="gradient")
+    out = save_figure(ax, tmp_path / "sub" / "a.png", dpi=40, colors=16)
+    assert out == tmp_path / "sub" / "a.png"
+    image = Image.open(out)
+    assert image.mode == "P" and len(image.getcolors()) <= 16
+    assert "Software" not in image.info
+    assert [p.name for p in out.parent.iterdir()] == ["a.png"]  # no temporary file left
+    for bad in (1, 257, 2.5, True, "128"):
+        with pytest.raises(ValueError, match="colors"):
+            save_figure(ax, tmp_path / "b.png", colors=bad)
+    with pytest.raises(TypeError, match="Figure or Axes"):
+        save_figure(X, tmp_path / "b.png")
+    assert not (tmp_path / "b.png").exists()

@@ -1,6 +1,12 @@
 """Generators of test objects (triangulated surfaces, their orientation sign sheaves, point
-clouds sampled from curves and surfaces) and loaders of bundled and real point-cloud data."""
+clouds sampled from curves and surfaces, the entangled two-class clouds of Naitzat, Zhitnikov &
+Lim) and loaders of bundled and real point-cloud data."""
 
+from tdasheaf.datasets._entangled import (
+    make_disks_in_holes,
+    make_linked_rings,
+    make_nested_spheres,
+)
 from tdasheaf.datasets._generators import (
     SHAPES,
     make_circle,
@@ -41,10 +47,13 @@ __all__ = [
     "SHAPES",
     "make_circle",
     "make_cylinder",
+    "make_disks_in_holes",
     "make_figure_eight",
     "make_flat_torus",
     "make_klein_bottle",
+    "make_linked_rings",
     "make_mobius_band",
+    "make_nested_spheres",
     "make_shape",
     "make_sphere",
     "make_swiss_roll",

@@ -4,7 +4,8 @@ matplotlib only, and no ``pyplot``: every function draws on the ``ax`` it is giv
 :class:`matplotlib.figure.Figure`, so nothing needs a display, no global state leaks and the
 functions are safe in scripts, tests (Agg) and worker processes. Every function returns the
 :class:`~matplotlib.axes.Axes` it drew on (``ax.figure`` is the figure: save it with
-``ax.figure.savefig("out.png")``, or show it in a notebook by evaluating ``ax.figure``);
+``ax.figure.savefig("out.png")``, or as a small reproducible PNG with
+:func:`save_figure`, or show it in a notebook by evaluating ``ax.figure``);
 :func:`plot_diagram` of several diagrams returns an array of Axes.
 
 Input formats
@@ -29,6 +30,7 @@ Artists that tests and users may want to find carry a ``gid`` (``"finite:0"``,
 from tdasheaf.plotting._clouds import plot_point_cloud, plot_spectrum
 from tdasheaf.plotting._common import CONFLICT_COLOR, SIGN_COLORS  # noqa: F401 (CONFLICT_COLOR)
 from tdasheaf.plotting._diagrams import plot_barcode, plot_betti_curves, plot_diagram
+from tdasheaf.plotting._save import save_figure
 from tdasheaf.plotting._sections import SheafSection, plot_sheaf_section, sheaf_section
 
 __all__ = [
@@ -40,5 +42,6 @@ __all__ = [
     "plot_point_cloud",
     "plot_sheaf_section",
     "plot_spectrum",
+    "save_figure",
     "sheaf_section",
 ]
