@@ -28,8 +28,8 @@ What it does (docs/learning_dynamics.md has the mathematics):
    complex, :func:`tdasheaf.learning.knn_graph_betti`, with a fixed k (``--n-neighbors``,
    default 15) at which the *input* clouds have their true Betti numbers; the pipeline
    prints a warning for any input class where they do not) and, for the hidden layers of
-   the final networks, :class:`tdasheaf.SheafFeatures` (constant and orientation barcodes, tangent spectra,
-   holonomy curvature) and local-PCA dimension summaries.
+   the final networks, :class:`tdasheaf.SheafFeatures` (constant and orientation barcodes,
+   tangent spectra, holonomy curvature) and local-PCA dimension summaries.
 4. Computes the Vietoris–Rips persistence of every parameter trajectory.
 5. Writes ``features.parquet`` (one row per cloud), ``training.csv``, ``trajectories.csv``,
    ``betti_decay.csv`` and ``learning_*.png`` figures into ``--output``, and prints the
