@@ -401,3 +401,57 @@ def test_frame_residual_is_fusions_edge_inconsistency():
     np.testing.assert_allclose(
         sections.edge_inconsistencies(sheaf, frames.reshape(n, D * d)), residual[:, 0]
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# the signal component: data on the points that fail to glue with the neighbours' data
+# ----------------------------------------------------------------------------------------------
+
+
+def _sphere_with_signal(n=600, n_bad=5):
+    X = make_sphere(n, noise=0.01, random_state=0)
+    s = X[:, 2] ** 2
+    s[:n_bad] += 0.8
+    return np.c_[X, s]
+
+
+def test_signal_component_finds_corrupted_readings_train_and_novelty():
+    Xs = _sphere_with_signal()
+    det = SheafOutlierDetector(n_signal_features=1).fit(Xs)
+    assert "signal" in det.score_components_.columns
+    assert set(np.argsort(det.negative_outlier_factor_)[:5]) == set(range(5))
+    assert (det.score_components_.iloc[:5].idxmax(axis=1) == "signal").all()
+    novel = SheafOutlierDetector(n_signal_features=1, novelty=True).fit(Xs[5:])
+    assert set(np.argsort(novel.score_samples(Xs))[:5]) == set(range(5))
+    # geometry alone cannot see them: the points are on the sphere
+    geometric = SheafOutlierDetector().fit(Xs[:, :3])
+    assert not set(np.argsort(geometric.negative_outlier_factor_)[:5]) & set(range(5))
+
+
+def test_signal_component_is_the_vertex_inconsistency_of_the_constant_sheaf():
+    from tdasheaf.cohomology import vertex_inconsistencies
+    from tdasheaf.complexes import FilteredComplex
+    from tdasheaf.sheaves import constant_sheaf
+
+    # evenly spaced points on a circle with k = 2: the kNN star of i is {i-1, i+1}, a cycle
+    n = 40
+    theta = 2 * np.pi * np.arange(n) / n
+    X = np.c_[np.cos(theta), np.sin(theta)]
+    s = np.random.default_rng(1).normal(size=(n, 2))
+    _, raw = fit_local_reference(X, [2], dim=1, signal=s)
+    edges = [(i, (i + 1) % n) for i in range(n)]
+    K = FilteredComplex.from_simplices(
+        [(i,) for i in range(n)] + [tuple(sorted(e)) for e in edges], [0.0] * n + [1.0] * n
+    )
+    expected = vertex_inconsistencies(constant_sheaf(K, rank=2), s, reduce="mean")
+    np.testing.assert_allclose(raw["signal"][:, 0], expected, rtol=1e-12)
+
+
+def test_signal_arguments_are_checked():
+    Xs = _sphere_with_signal(100, 0)
+    with pytest.raises(ValueError, match="needs n_signal_features > 0"):
+        SheafOutlierDetector(components=("signal",)).fit(Xs)
+    with pytest.raises(ValueError, match="at least one coordinate column"):
+        SheafOutlierDetector(n_signal_features=4).fit(Xs)
+    det = SheafOutlierDetector(n_signal_features=1, components=("signal",), novelty=True).fit(Xs)
+    assert det.score_components(Xs[:3]).columns.tolist() == ["signal"]

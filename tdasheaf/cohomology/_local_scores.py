@@ -107,6 +107,8 @@ class LocalSheafReference:
         Distance from every reference point to its ``k``-th nearest other reference point.
     log_participation_median : ndarray of shape (n_sizes,)
         Median over the reference of ``log pr`` (centre of the ``dimension`` component).
+    signal : ndarray of shape (n, m), optional
+        Data on the reference points (``None``: no ``signal`` component).
     """
 
     X: np.ndarray
@@ -119,6 +121,7 @@ class LocalSheafReference:
     join_times: np.ndarray
     radii: np.ndarray
     log_participation_median: np.ndarray
+    signal: np.ndarray | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -271,7 +274,7 @@ def _neighbours(tree, Q, k: int, self_index):
 
 
 def fit_local_reference(
-    X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9
+    X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9, signal=None
 ) -> tuple[LocalSheafReference, dict[str, np.ndarray]]:
     """Build the reference structure of ``X`` and score its own points (leave-one-out).
 
@@ -286,13 +289,15 @@ def fit_local_reference(
         of the number of principal components explaining ``variance_threshold`` of the
         neighbourhood variance), clipped to ``[1, min(D, min(sizes) - 1)]``.
     variance_threshold : float, default=0.9
+    signal : ndarray of shape (n, m), optional
+        Data on the points; adds the ``signal`` component (see :func:`local_score_components`).
 
     Returns
     -------
     reference : LocalSheafReference
     components : dict
-        Name (:data:`COMPONENTS`) → ndarray of shape (n, len(sizes)), the raw components of the
-        reference points.
+        Name (:data:`COMPONENTS`, and ``"signal"`` with a signal) → ndarray of shape
+        (n, len(sizes)), the raw components of the reference points.
 
     Examples
     --------
@@ -340,12 +345,23 @@ def fit_local_reference(
         join_times=h0_join_times(X, sizes),
         radii=dist_all[:, [k - 1 for k in sizes]].copy(),
         log_participation_median=np.array(log_pr_med),
+        signal=None if signal is None else _signal_array(signal, n),
     )
-    return reference, local_score_components(reference, X, self_index=np.arange(n))
+    return reference, local_score_components(
+        reference, X, self_index=np.arange(n), query_signal=reference.signal
+    )
+
+
+def _signal_array(signal, n: int) -> np.ndarray:
+    S = np.asarray(signal, dtype=np.float64)
+    S = S.reshape(len(S), -1) if S.ndim == 1 else S
+    if S.ndim != 2 or len(S) != n:
+        raise ValueError(f"signal must have shape ({n}, m), got {np.shape(signal)}.")
+    return np.ascontiguousarray(S)
 
 
 def local_score_components(
-    reference: LocalSheafReference, queries, *, self_index=None
+    reference: LocalSheafReference, queries, *, self_index=None, query_signal=None
 ) -> dict[str, np.ndarray]:
     """Raw score components of query points against a reference (see the module docstring).
 
@@ -357,11 +373,19 @@ def local_score_components(
     self_index : ndarray of shape (m,), optional
         For queries that are reference points: their rows in ``reference.X``, excluded from
         their own neighbourhoods. ``None`` for new points.
+    query_signal : ndarray of shape (m, m_signal), optional
+        Data on the queries; required when the reference has a signal. The ``signal``
+        component of a query ``q`` with neighbours ``N_k(q)`` is
+        ``mean_{j ∈ N_k(q)} ‖s(q) − s(j)‖``: the mean inconsistency, over the edges of its star
+        in the kNN graph, of the assignment ``s`` in the constant sheaf with stalk ℝ^m
+        (:func:`tdasheaf.cohomology.vertex_inconsistencies` with ``reduce="mean"`` on that
+        star) — data that do not glue with the neighbours' data.
 
     Returns
     -------
     dict
-        Name (:data:`COMPONENTS`) → ndarray of shape (m, len(reference.sizes)).
+        Name (:data:`COMPONENTS`, and ``"signal"`` when the reference has a signal) → ndarray
+        of shape (m, len(reference.sizes)).
 
     Examples
     --------
@@ -375,7 +399,17 @@ def local_score_components(
     Q = np.ascontiguousarray(queries, dtype=np.float64)
     m = len(Q)
     sizes = reference.sizes
-    out = {name: np.zeros((m, len(sizes))) for name in COMPONENTS}
+    names = COMPONENTS if reference.signal is None else (*COMPONENTS, "signal")
+    out = {name: np.zeros((m, len(sizes))) for name in names}
+    if reference.signal is not None:
+        if query_signal is None:
+            raise ValueError("the reference carries a signal: pass query_signal.")
+        S_q = _signal_array(query_signal, m)
+        if S_q.shape[1] != reference.signal.shape[1]:
+            raise ValueError(
+                f"query_signal has {S_q.shape[1]} column(s), the reference signal "
+                f"{reference.signal.shape[1]}."
+            )
     if m == 0:
         return out
     n = len(reference.X)
@@ -397,6 +431,9 @@ def local_score_components(
         local = np.median(reference.radii[N, s], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["h0_join"][:, s] = np.where(local > 0, join / np.where(local > 0, local, 1), 0.0)
+        if reference.signal is not None:
+            gaps = S_q[:, None, :] - reference.signal[N]
+            out["signal"][:, s] = np.linalg.norm(gaps, axis=2).mean(axis=1)
     return out
 
 

@@ -137,14 +137,23 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         (median number of principal components explaining ``variance_threshold``).
     variance_threshold : float, default=0.9
     components : tuple of str, optional
-        Subset of :data:`~tdasheaf.cohomology._local_scores.COMPONENTS` to combine; ``None``
-        uses all six.
+        Subset of :data:`~tdasheaf.cohomology._local_scores.COMPONENTS` (and ``"signal"`` when
+        ``n_signal_features > 0``) to combine; ``None`` uses all of them.
     combine : {"max", "mean"}, default="max"
     contamination : "auto" or float, default="auto"
         ``"auto"``: ``offset_ = −3``, i.e. a point is an outlier when some component is more
         than 3 robust scales above its training median (on clean samples of surfaces and of
         Gaussian clouds this flags about 1–3 %). A float in ``(0, 0.5]``: ``offset_`` is that
         percentile of ``negative_outlier_factor_``.
+    n_signal_features : int, default=0
+        The last ``n_signal_features`` columns of ``X`` are *data on the points* (a signal),
+        not coordinates: the geometric components use the other columns, and a seventh
+        component, ``signal``, scores how badly a point's data fail to glue with its
+        neighbours' — ``mean_{j ∈ N_k(i)} ‖s(i) − s(j)‖``, the per-vertex inconsistency of the
+        assignment ``s`` in the constant sheaf ℝ^m on the point's star in the kNN graph (the
+        same quantity as :func:`tdasheaf.cohomology.vertex_inconsistencies`, and as
+        :meth:`tdasheaf.SheafDenoiser.inconsistency` with the constant sheaf). Signal columns
+        may be constant.
     novelty : bool, default=False
         ``False``: outlier detection on the training set (``fit_predict``,
         ``negative_outlier_factor_``). ``True``: novelty detection — ``predict``,
@@ -193,6 +202,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         "components": ["array-like", None],
         "combine": [StrOptions({"max", "mean"})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "n_signal_features": [Interval(Integral, 0, None, closed="left")],
         "novelty": ["boolean"],
     }
 
@@ -206,6 +216,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         combine="max",
         contamination="auto",
         novelty=False,
+        n_signal_features=0,
     ):
         self.n_neighbors = n_neighbors
         self.scales = scales
@@ -215,19 +226,39 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self.combine = combine
         self.contamination = contamination
         self.novelty = novelty
+        self.n_signal_features = n_signal_features
 
     # -- validation -----------------------------------------------------------------------------
 
     def _components(self) -> tuple[str, ...]:
+        available = COMPONENTS + (("signal",) if self.n_signal_features else ())
         if self.components is None:
-            return COMPONENTS
+            return available
         names = tuple(self.components)
-        bad = [c for c in names if c not in COMPONENTS]
+        bad = [c for c in names if c not in available]
         if not names or bad or len(set(names)) != len(names):
+            hint = (
+                " ('signal' needs n_signal_features > 0)"
+                if "signal" in names and not self.n_signal_features
+                else ""
+            )
             raise ValueError(
-                f"components must be distinct names among {COMPONENTS}, got {self.components!r}."
+                f"components must be distinct names among {available}, got "
+                f"{self.components!r}{hint}."
             )
         return names
+
+    def _split(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(coordinates, signal or None) of a validated X."""
+        m = int(self.n_signal_features)
+        if not m:
+            return X, None
+        if X.shape[1] <= m:
+            raise ValueError(
+                f"X has {X.shape[1]} column(s) and n_signal_features={m}: at least one "
+                "coordinate column must precede the signal columns."
+            )
+        return X[:, :-m], X[:, -m:]
 
     def _sizes(self, n: int, dim) -> tuple[int, ...]:
         scales = np.asarray(self.scales, dtype=np.float64).reshape(-1)
@@ -261,7 +292,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self
         """
         names = self._components()
-        X = self._check_X(X, reset=True)
+        X, S = self._split(self._check_X(X, reset=True))
         n = X.shape[0]
         k = int(self.n_neighbors)
         if n < k + 1:
@@ -280,7 +311,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
             )
         sizes = self._sizes(n, self.dim)
         reference, raw = fit_local_reference(
-            X, sizes, self.dim, variance_threshold=float(self.variance_threshold)
+            X, sizes, self.dim, variance_threshold=float(self.variance_threshold), signal=S
         )
         degenerate = int(np.count_nonzero(reference.radii[:, 0] == 0))
         if degenerate:
@@ -318,8 +349,8 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _standardized(self, X) -> dict:
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
-        raw = local_score_components(self.reference_, X)
+        X, S = self._split(self._check_X(X, reset=False))
+        raw = local_score_components(self.reference_, X, query_signal=S)
         names = self.components_used_
         return standardize_components(
             {c: raw[c] for c in names}, self.component_location_, self.component_scale_
