@@ -104,6 +104,25 @@ def _triangle(k, u, v, e, e_uk, e_vk, signs, n):
 
 
 @numba.njit(cache=True)
+def _next_common(i, j, i_end, j_end, nbr, eid):
+    """Advance the merge of two sorted neighbour lists to their next common neighbour.
+
+    Returns ``(i, j, k, e_ik, e_jk)`` with the positions past ``k`` and the two edge ids, or
+    ``k = -1`` when a list is exhausted.
+    """
+    while i < i_end and j < j_end:
+        a = nbr[i]
+        b = nbr[j]
+        if a < b:
+            i += 1
+        elif b < a:
+            j += 1
+        else:
+            return i + 1, j + 1, a, eid[i], eid[j]
+    return i, j, -1, -1, -1
+
+
+@numba.njit(cache=True)
 def _cofaces(e, edges, values, signs, indptr, nbr, eid, n, p, out_f, out_k, out_c):
     """Triangles {u, v, k} ⊃ edge e with holonomy +1: value, key and coefficient in δ^1."""
     u = edges[e, 0]
@@ -112,27 +131,18 @@ def _cofaces(e, edges, values, signs, indptr, nbr, eid, n, p, out_f, out_k, out_
     i = indptr[u]
     j = indptr[v]
     count = 0
-    while i < indptr[u + 1] and j < indptr[v + 1]:
-        a = nbr[i]
-        b = nbr[j]
-        if a < b:
-            i += 1
-        elif b < a:
-            j += 1
-        else:
-            k = a
-            e_uk = eid[i]
-            e_vk = eid[j]
-            i += 1
-            j += 1
-            f = max(fe, max(values[e_uk], values[e_vk]))
-            key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
-            if hol < 0:
-                continue
-            out_f[count] = f
-            out_k[count] = key
-            out_c[count] = coef % p
-            count += 1
+    while True:
+        i, j, k, e_uk, e_vk = _next_common(i, j, indptr[u + 1], indptr[v + 1], nbr, eid)
+        if k < 0:
+            break
+        f = max(fe, max(values[e_uk], values[e_vk]))
+        key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
+        if hol < 0:
+            continue
+        out_f[count] = f
+        out_k[count] = key
+        out_c[count] = coef % p
+        count += 1
     return count
 
 
@@ -152,38 +162,35 @@ def _min_coface(e, edges, values, signs, indptr, nbr, eid, n, p):
     best_f = np.inf
     best_k = -1
     best_c = 0.0
-    while i < indptr[u + 1] and j < indptr[v + 1]:
-        a = nbr[i]
-        b = nbr[j]
-        if a < b:
-            i += 1
-        elif b < a:
-            j += 1
-        else:
-            k = a
-            e_uk = eid[i]
-            e_vk = eid[j]
-            i += 1
-            j += 1
-            f = max(fe, max(values[e_uk], values[e_vk]))
-            if f > best_f:
-                continue
-            key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
-            if hol < 0:
-                continue
-            if f < best_f or (f == best_f and key < best_k):
-                best_f = f
-                best_k = key
-                best_c = coef % p
-                if f == fe:
-                    break
+    while True:
+        i, j, k, e_uk, e_vk = _next_common(i, j, indptr[u + 1], indptr[v + 1], nbr, eid)
+        if k < 0:
+            break
+        f = max(fe, max(values[e_uk], values[e_vk]))
+        if f > best_f:
+            continue
+        key, hol, coef = _triangle(k, u, v, e, e_uk, e_vk, signs, n)
+        if hol < 0:
+            continue
+        if f < best_f or (f == best_f and key < best_k):
+            best_f = f
+            best_k = key
+            best_c = coef % p
+            if f == fe:
+                break
     return best_f, best_k, best_c
 
 
 @numba.njit(cache=True)
-def _table_get(keys, vals, key):
+def _hash(key, mask):
+    return ((key * 0x9E3779B97F4A7C15) >> 17) & mask
+
+
+@numba.njit(cache=True)
+def _get(keys, vals, key):
+    """Open-addressing look-up: the value stored for ``key``, or -1."""
     mask = len(keys) - 1
-    h = (key * 0x9E3779B97F4A7C15) & mask
+    h = _hash(key, mask)
     while True:
         k = keys[h]
         if k == key:
@@ -194,13 +201,143 @@ def _table_get(keys, vals, key):
 
 
 @numba.njit(cache=True)
-def _table_put(keys, vals, key, value):
+def _put(keys, vals, key, value):
     mask = len(keys) - 1
-    h = (key * 0x9E3779B97F4A7C15) & mask
+    h = _hash(key, mask)
     while keys[h] != -1 and keys[h] != key:
         h = (h + 1) & mask
     keys[h] = key
     vals[h] = value
+
+
+# The reduction skeleton shared with the degree-2 engine (:mod:`tdasheaf.cohomology._flag2`):
+# a column is a lazy heap of (value, key, coefficient) entries; each step pops its pivot, and if
+# another column c2 owns that pivot, adds factor·δ(V_c2) entry by entry (ripser's heap column),
+# recording the added columns in a work list that becomes V_c when the column ends with a pivot.
+
+
+@numba.njit(cache=True)
+def _workspace(n_cols, indptr):
+    """Buffers of a reduction over ``n_cols`` columns.
+
+    Coface buffers ``cf, ck, cc`` sized by the largest vertex degree (a bound on any coface
+    count), the heap ``hf, hk, hc``, the stored reduction columns that are not unit vectors
+    (``v_ptr, v_len`` per column, entries ``v_idx, v_val``) and the work list ``w_idx, w_val``.
+    """
+    max_deg = 1
+    for x in range(len(indptr) - 1):
+        max_deg = max(max_deg, indptr[x + 1] - indptr[x])
+    return (
+        np.empty(max_deg),
+        np.empty(max_deg, dtype=np.int64),
+        np.empty(max_deg),
+        np.empty(1024),
+        np.empty(1024, dtype=np.int64),
+        np.empty(1024),
+        np.full(n_cols, -1, dtype=np.int64),
+        np.zeros(n_cols, dtype=np.int64),
+        np.empty(1024, dtype=np.int64),
+        np.empty(1024),
+        np.empty(64, dtype=np.int64),
+        np.empty(64),
+    )
+
+
+@numba.njit(cache=True)
+def _heap_add(hf, hk, hc, size, cf, ck, cc, cnt, coeff, p):
+    """Push ``coeff ·`` the ``cnt`` entries ``(cf, ck, cc)`` onto the heap, growing it."""
+    if size + cnt > len(hf):
+        hf = _grow(hf, size + cnt)
+        hk = _grow(hk, size + cnt)
+        hc = _grow(hc, size + cnt)
+    if coeff == 1.0:
+        for t in range(cnt):
+            size = _push(hf, hk, hc, size, cf[t], ck[t], cc[t])
+    else:
+        for t in range(cnt):
+            size = _push(hf, hk, hc, size, cf[t], ck[t], (coeff * cc[t]) % p)
+    return hf, hk, hc, size
+
+
+@numba.njit(cache=True)
+def _heap_pivot(hf, hk, hc, size, p):
+    """Pop the smallest key whose coefficients do not cancel.
+
+    Returns ``(size, value, key, coefficient)``, with key -1 when the column is zero.
+    """
+    while size > 0:
+        f0 = hf[0]
+        k0 = hk[0]
+        s = hc[0]
+        size = _pop(hf, hk, hc, size)
+        while size > 0 and hk[0] == k0:
+            s += hc[0]
+            size = _pop(hf, hk, hc, size)
+        s = s % p
+        if s != 0.0:
+            return size, f0, k0, s
+    return size, 0.0, -1, 0.0
+
+
+@numba.njit(cache=True)
+def _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef, p):
+    """Put the pivot entry back; the factor by which δ(V_c2) (pivot coefficient given) cancels it.
+
+    Adding ``factor · δ(V_c2)`` then cancels the pivot, and so do the entries of δ(V_c2) below
+    its pivot (ripser's lazy heap column).
+    """
+    factor = float((p - (int(piv_c) * _inv_mod(pivot_coef, p)) % p) % p)
+    size = _push(hf, hk, hc, size, piv_f, piv_k, piv_c)
+    return size, factor
+
+
+@numba.njit(cache=True)
+def _v_span(v_ptr, v_len, c2):
+    """Start and length of stored V_c2, or ``(-1, 1)`` when it is the unit vector."""
+    if v_ptr[c2] >= 0:
+        return v_ptr[c2], v_len[c2]
+    return -1, 1
+
+
+@numba.njit(cache=True)
+def _v_entry(v_idx, v_val, start, q, c2, factor, p):
+    """Entry ``q`` of V_c2 (see :func:`_v_span`): its column and ``factor ·`` its coefficient."""
+    if start >= 0:
+        return v_idx[start + q], (factor * v_val[start + q]) % p
+    return c2, factor % p
+
+
+@numba.njit(cache=True)
+def _w_append(w_idx, w_val, wl, col, coeff):
+    if wl + 1 > len(w_idx):
+        w_idx = _grow(w_idx, 2 * (wl + 1))
+        w_val = _grow(w_val, 2 * (wl + 1))
+    w_idx[wl] = col
+    w_val[wl] = coeff
+    return w_idx, w_val, wl + 1
+
+
+@numba.njit(cache=True)
+def _store_v(c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p):
+    """Store V_c from the work list (duplicate columns combined); returns the grown storage."""
+    order = np.argsort(w_idx[:wl])
+    v_idx = _grow(v_idx, v_top + wl)
+    v_val = _grow(v_val, v_top + wl)
+    v_ptr[c] = v_top
+    n_out = 0
+    last = -1
+    for t in range(wl):
+        e2 = w_idx[order[t]]
+        a2 = w_val[order[t]]
+        if n_out > 0 and e2 == last:
+            v_val[v_top + n_out - 1] = (v_val[v_top + n_out - 1] + a2) % p
+        else:
+            v_idx[v_top + n_out] = e2
+            v_val[v_top + n_out] = a2
+            n_out += 1
+            last = e2
+    v_len[c] = n_out
+    return v_idx, v_val, v_top + n_out
 
 
 @numba.njit(cache=True)
@@ -241,29 +378,8 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
     t_keys = np.full(table_size, -1, dtype=np.int64)
     t_vals = np.full(table_size, -1, dtype=np.int64)
     pivot_coef = np.zeros(m)
-    cap = 256
-    cf = np.empty(cap)
-    ck = np.empty(cap, dtype=np.int64)
-    cc = np.empty(cap)
-    hf = np.empty(1024)
-    hk = np.empty(1024, dtype=np.int64)
-    hc = np.empty(1024)
-    # reduction matrix columns that are not unit vectors
-    v_ptr = np.full(m, -1, dtype=np.int64)
-    v_len = np.zeros(m, dtype=np.int64)
-    v_idx = np.empty(1024, dtype=np.int64)
-    v_val = np.empty(1024)
+    cf, ck, cc, hf, hk, hc, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr)
     v_top = 0
-    w_idx = np.empty(64, dtype=np.int64)
-    w_val = np.empty(64)
-    max_deg = 0
-    for x in range(n):
-        if indptr[x + 1] - indptr[x] > max_deg:
-            max_deg = indptr[x + 1] - indptr[x]
-    if max_deg > cap:
-        cf = np.empty(max_deg)
-        ck = np.empty(max_deg, dtype=np.int64)
-        cc = np.empty(max_deg)
     for c in range(m - 1, -1, -1):
         if skip[c]:
             continue
@@ -271,107 +387,40 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         if best_k < 0:
             death[c] = np.inf
             continue
-        if _table_get(t_keys, t_vals, best_k) < 0:
+        if _get(t_keys, t_vals, best_k) < 0:
             # emergent pair: the column's own smallest coface is free
             death[c] = best_f
-            _table_put(t_keys, t_vals, best_k, c)
+            _put(t_keys, t_vals, best_k, c)
             pivot_coef[c] = best_c
             pivot_key[c] = best_k
             continue
         cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-        size = 0
-        if cnt > len(hf):
-            hf = _grow(hf, cnt)
-            hk = _grow(hk, cnt)
-            hc = _grow(hc, cnt)
-        for t in range(cnt):
-            size = _push(hf, hk, hc, size, cf[t], ck[t], cc[t])
-        wl = 1
+        hf, hk, hc, size = _heap_add(hf, hk, hc, 0, cf, ck, cc, cnt, 1.0, p)
         w_idx[0] = c
         w_val[0] = 1.0
-        found = False
+        wl = 1
         while True:
-            # the pivot: smallest key whose coefficients do not cancel
-            piv_f = 0.0
-            piv_k = -1
-            piv_c = 0.0
-            while size > 0:
-                f0 = hf[0]
-                k0 = hk[0]
-                s = hc[0]
-                size = _pop(hf, hk, hc, size)
-                while size > 0 and hk[0] == k0:
-                    s += hc[0]
-                    size = _pop(hf, hk, hc, size)
-                s = s % p
-                if s != 0.0:
-                    piv_f = f0
-                    piv_k = k0
-                    piv_c = s
-                    break
+            size, piv_f, piv_k, piv_c = _heap_pivot(hf, hk, hc, size, p)
             if piv_k < 0:
+                death[c] = np.inf
                 break
-            c2 = _table_get(t_keys, t_vals, piv_k)
+            c2 = _get(t_keys, t_vals, piv_k)
             if c2 < 0:
-                found = True
+                death[c] = piv_f
+                _put(t_keys, t_vals, piv_k, c)
+                pivot_coef[c] = piv_c
+                pivot_key[c] = piv_k
+                if wl > 1:
+                    v_idx, v_val, v_top = _store_v(
+                        c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p
+                    )
                 break
-            factor = float((p - (int(piv_c) * _inv_mod(pivot_coef[c2], p)) % p) % p)
-            # put the pivot entry back and add factor * δ(V_c2): the pivot then cancels, and
-            # so do the entries of δ(V_c2) below its pivot (ripser's lazy heap column)
-            size = _push(hf, hk, hc, size, piv_f, piv_k, piv_c)
-            if v_ptr[c2] >= 0:
-                start = v_ptr[c2]
-                length = v_len[c2]
-            else:
-                start = -1
-                length = 1
+            size, factor = _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef[c2], p)
+            start, length = _v_span(v_ptr, v_len, c2)
             for q in range(length):
-                if start >= 0:
-                    e2 = v_idx[start + q]
-                    a2 = v_val[start + q]
-                else:
-                    e2 = c2
-                    a2 = 1.0
-                coeff = (factor * a2) % p
+                e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
                 cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
                 work[c] += cnt2
-                if size + cnt2 > len(hf):
-                    hf = _grow(hf, size + cnt2)
-                    hk = _grow(hk, size + cnt2)
-                    hc = _grow(hc, size + cnt2)
-                for t in range(cnt2):
-                    size = _push(hf, hk, hc, size, cf[t], ck[t], (coeff * cc[t]) % p)
-                if wl + 1 > len(w_idx):
-                    w_idx = _grow(w_idx, 2 * (wl + 1))
-                    w_val = _grow(w_val, 2 * (wl + 1))
-                w_idx[wl] = e2
-                w_val[wl] = coeff
-                wl += 1
-        if found:
-            death[c] = piv_f
-            _table_put(t_keys, t_vals, piv_k, c)
-            pivot_coef[c] = piv_c
-            pivot_key[c] = piv_k
-        else:
-            death[c] = np.inf
-        if found and wl > 1:
-            # store V_c (combine duplicate edges)
-            order = np.argsort(w_idx[:wl])
-            v_idx = _grow(v_idx, v_top + wl)
-            v_val = _grow(v_val, v_top + wl)
-            v_ptr[c] = v_top
-            n_out = 0
-            last = -1
-            for t in range(wl):
-                e2 = w_idx[order[t]]
-                a2 = w_val[order[t]]
-                if n_out > 0 and e2 == last:
-                    v_val[v_top + n_out - 1] = (v_val[v_top + n_out - 1] + a2) % p
-                else:
-                    v_idx[v_top + n_out] = e2
-                    v_val[v_top + n_out] = a2
-                    n_out += 1
-                    last = e2
-            v_len[c] = n_out
-            v_top += n_out
+                hf, hk, hc, size = _heap_add(hf, hk, hc, size, cf, ck, cc, cnt2, coeff, p)
+                w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
     return death, work, pivot_key

@@ -35,8 +35,19 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tdasheaf.cohomology._flag import _pop, _push
-from tdasheaf.cohomology._reduction import _grow, _inv_mod
+from tdasheaf.cohomology._flag import (
+    _cancel,
+    _get,
+    _heap_add,
+    _heap_pivot,
+    _next_common,
+    _put,
+    _store_v,
+    _v_entry,
+    _v_span,
+    _w_append,
+    _workspace,
+)
 
 __all__ = [
     "MAX_VERTICES",
@@ -64,33 +75,24 @@ def _common_triangles(edges, signs, indptr, nbr, eid, count_only, out_k, out_e):
         v = edges[e, 1]
         i = indptr[u]
         j = indptr[v]
-        while i < indptr[u + 1] and j < indptr[v + 1]:
-            a = nbr[i]
-            b = nbr[j]
-            if a < b:
-                i += 1
-            elif b < a:
-                j += 1
-            else:
-                e_uk = eid[i]
-                e_vk = eid[j]
-                i += 1
-                j += 1
-                if e_uk > e or e_vk > e:
-                    continue
-                if signs[e] * signs[e_uk] * signs[e_vk] < 0:
-                    continue
-                if not count_only:
-                    k = a
-                    if k < u:
-                        key = (k * n + u) * n + v
-                    elif k < v:
-                        key = (u * n + k) * n + v
-                    else:
-                        key = (u * n + v) * n + k
-                    out_k[count] = key
-                    out_e[count] = e
-                count += 1
+        while True:
+            i, j, k, e_uk, e_vk = _next_common(i, j, indptr[u + 1], indptr[v + 1], nbr, eid)
+            if k < 0:
+                break
+            if e_uk > e or e_vk > e:
+                continue
+            if signs[e] * signs[e_uk] * signs[e_vk] < 0:
+                continue
+            if not count_only:
+                if k < u:
+                    key = (k * n + u) * n + v
+                elif k < v:
+                    key = (u * n + k) * n + v
+                else:
+                    key = (u * n + v) * n + k
+                out_k[count] = key
+                out_e[count] = e
+            count += 1
     return count
 
 
@@ -334,31 +336,17 @@ def _apparent_column(
 
 
 @numba.njit(cache=True)
-def _hash(key, mask):
-    return ((key * 0x9E3779B97F4A7C15) >> 17) & mask
-
-
-@numba.njit(cache=True)
-def _get(keys, vals, key):
-    mask = len(keys) - 1
-    h = _hash(key, mask)
-    while True:
-        k = keys[h]
-        if k == key:
-            return vals[h]
-        if k == -1:
-            return -1
-        h = (h + 1) & mask
-
-
-@numba.njit(cache=True)
-def _put(keys, vals, key, value):
-    mask = len(keys) - 1
-    h = _hash(key, mask)
-    while keys[h] != -1 and keys[h] != key:
-        h = (h + 1) & mask
-    keys[h] = key
-    vals[h] = value
+def _owner(t_keys, t_vals, tk, f, ctx):
+    """Column whose pivot is tetrahedron ``tk`` (value ``f``): from the pivot table, else the
+    column of its apparent pair, else -1. ``ctx`` holds the reducer's fixed arguments of
+    :func:`_apparent_column` (``tri_keys`` … ``sc``)."""
+    c2 = _get(t_keys, t_vals, tk)
+    if c2 >= 0:
+        return c2
+    tri_keys, tri_values, values, signs, indptr, nbr, eid, dense, n, p, sf, sk, sc = ctx
+    return _apparent_column(
+        tk, f, tri_keys, tri_values, values, signs, indptr, nbr, eid, dense, n, p, sf, sk, sc
+    )
 
 
 @numba.njit(cache=True)
@@ -416,26 +404,12 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
     t_vals = np.full(1024, -1, dtype=np.int64)
     n_pivots = 0
     pivot_coef = np.zeros(T)
-    max_deg = 1
-    for x in range(n):
-        if indptr[x + 1] - indptr[x] > max_deg:
-            max_deg = indptr[x + 1] - indptr[x]
-    cf = np.empty(max_deg)
-    ck = np.empty(max_deg, dtype=np.int64)
-    cc = np.empty(max_deg)
+    cf, ck, cc, hf, hk, hc, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(T, indptr)
+    v_top = 0
     sf = np.empty(1)
     sk = np.empty(1, dtype=np.int64)
     sc = np.empty(1)
-    hf = np.empty(1024)
-    hk = np.empty(1024, dtype=np.int64)
-    hc = np.empty(1024)
-    v_ptr = np.full(T, -1, dtype=np.int64)
-    v_len = np.zeros(T, dtype=np.int64)
-    v_idx = np.empty(1024, dtype=np.int64)
-    v_val = np.empty(1024)
-    v_top = 0
-    w_idx = np.empty(64, dtype=np.int64)
-    w_val = np.empty(64)
+    ctx = (tri_keys, tri_values, values, signs, indptr, nbr, eid, dense, n, p, sf, sk, sc)
     for col in range(T - 1, -1, -1):
         key = tri_keys[col]
         ft = tri_values[col]
@@ -451,26 +425,7 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
             death[col] = ft
             pivot_coef[col] = cc[0]
             continue
-        if _get(t_keys, t_vals, ck[0]) < 0 and (
-            _apparent_column(
-                ck[0],
-                cf[0],
-                tri_keys,
-                tri_values,
-                values,
-                signs,
-                indptr,
-                nbr,
-                eid,
-                dense,
-                n,
-                p,
-                sf,
-                sk,
-                sc,
-            )
-            < 0
-        ):
+        if _owner(t_keys, t_vals, ck[0], cf[0], ctx) < 0:
             # emergent pair: the column's own smallest coface is free
             death[col] = cf[0]
             _put(t_keys, t_vals, ck[0], col)
@@ -478,119 +433,36 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
             pivot_coef[col] = cc[0]
             continue
         cnt = _cofaces2(key, ft, values, signs, indptr, nbr, eid, dense, n, p, False, cf, ck, cc)
-        if cnt > len(hf):
-            hf = _grow(hf, cnt)
-            hk = _grow(hk, cnt)
-            hc = _grow(hc, cnt)
-        size = 0
-        for t in range(cnt):
-            size = _push(hf, hk, hc, size, cf[t], ck[t], cc[t])
-        wl = 1
+        hf, hk, hc, size = _heap_add(hf, hk, hc, 0, cf, ck, cc, cnt, 1.0, p)
         w_idx[0] = col
         w_val[0] = 1.0
-        found = False
-        piv_f = 0.0
-        piv_k = -1
-        piv_c = 0.0
+        wl = 1
         while True:
-            piv_k = -1
-            while size > 0:
-                f0 = hf[0]
-                k0 = hk[0]
-                s = hc[0]
-                size = _pop(hf, hk, hc, size)
-                while size > 0 and hk[0] == k0:
-                    s += hc[0]
-                    size = _pop(hf, hk, hc, size)
-                s = s % p
-                if s != 0.0:
-                    piv_f = f0
-                    piv_k = k0
-                    piv_c = s
-                    break
+            size, piv_f, piv_k, piv_c = _heap_pivot(hf, hk, hc, size, p)
             if piv_k < 0:
+                death[col] = np.inf
                 break
-            c2 = _get(t_keys, t_vals, piv_k)
+            c2 = _owner(t_keys, t_vals, piv_k, piv_f, ctx)
             if c2 < 0:
-                c2 = _apparent_column(
-                    piv_k,
-                    piv_f,
-                    tri_keys,
-                    tri_values,
-                    values,
-                    signs,
-                    indptr,
-                    nbr,
-                    eid,
-                    dense,
-                    n,
-                    p,
-                    sf,
-                    sk,
-                    sc,
-                )
-            if c2 < 0:
-                found = True
+                death[col] = piv_f
+                _put(t_keys, t_vals, piv_k, col)
+                n_pivots += 1
+                pivot_coef[col] = piv_c
+                if wl > 1:
+                    v_idx, v_val, v_top = _store_v(
+                        col, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p
+                    )
                 break
-            factor = float((p - (int(piv_c) * _inv_mod(pivot_coef[c2], p)) % p) % p)
-            size = _push(hf, hk, hc, size, piv_f, piv_k, piv_c)
-            if v_ptr[c2] >= 0:
-                start = v_ptr[c2]
-                length = v_len[c2]
-            else:
-                start = -1
-                length = 1
+            size, factor = _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef[c2], p)
+            start, length = _v_span(v_ptr, v_len, c2)
             for q in range(length):
-                if start >= 0:
-                    t2 = v_idx[start + q]
-                    a2 = v_val[start + q]
-                else:
-                    t2 = c2
-                    a2 = 1.0
-                coeff = (factor * a2) % p
+                t2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
                 k2 = tri_keys[t2]
                 f2 = tri_values[t2]
                 cnt2 = _cofaces2(
                     k2, f2, values, signs, indptr, nbr, eid, dense, n, p, False, cf, ck, cc
                 )
                 work[col] += cnt2
-                if size + cnt2 > len(hf):
-                    hf = _grow(hf, size + cnt2)
-                    hk = _grow(hk, size + cnt2)
-                    hc = _grow(hc, size + cnt2)
-                for t in range(cnt2):
-                    size = _push(hf, hk, hc, size, cf[t], ck[t], (coeff * cc[t]) % p)
-                if wl + 1 > len(w_idx):
-                    w_idx = _grow(w_idx, 2 * (wl + 1))
-                    w_val = _grow(w_val, 2 * (wl + 1))
-                w_idx[wl] = t2
-                w_val[wl] = coeff
-                wl += 1
-        if not found:
-            death[col] = np.inf
-            continue
-        death[col] = piv_f
-        _put(t_keys, t_vals, piv_k, col)
-        n_pivots += 1
-        pivot_coef[col] = piv_c
-        if wl > 1:
-            # store V_col (duplicate triangles combined)
-            order = np.argsort(w_idx[:wl])
-            v_idx = _grow(v_idx, v_top + wl)
-            v_val = _grow(v_val, v_top + wl)
-            v_ptr[col] = v_top
-            n_out = 0
-            last = -1
-            for t in range(wl):
-                t2 = w_idx[order[t]]
-                a2 = w_val[order[t]]
-                if n_out > 0 and t2 == last:
-                    v_val[v_top + n_out - 1] = (v_val[v_top + n_out - 1] + a2) % p
-                else:
-                    v_idx[v_top + n_out] = t2
-                    v_val[v_top + n_out] = a2
-                    n_out += 1
-                    last = t2
-            v_len[col] = n_out
-            v_top += n_out
+                hf, hk, hc, size = _heap_add(hf, hk, hc, size, cf, ck, cc, cnt2, coeff, p)
+                w_idx, w_val, wl = _w_append(w_idx, w_val, wl, t2, coeff)
     return death, work
