@@ -22,11 +22,11 @@ from sklearn.pipeline import make_pipeline
 from tdasheaf_pipelines.sensor_fusion import main as sensor_main
 from tdasheaf_pipelines.sensor_fusion import simulate
 
-from tdasheaf.cohomology import coboundary, nearest_global_section
+from tdasheaf.cohomology import coboundary, fuse_readings, nearest_global_section
 from tdasheaf.datasets import make_flat_torus, make_sphere
 from tdasheaf.estimators import SheafPersistence
-from tdasheaf.estimators._fusion import SheafDenoiser, SheafFusion, fuse_readings, sensor_sheaf
-from tdasheaf.sheaves import constant_sheaf
+from tdasheaf.estimators._fusion import SheafDenoiser, SheafFusion
+from tdasheaf.sheaves import constant_sheaf, sensor_sheaf
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -76,3 +76,7 @@ __all__ += [
     "h0_join_times",
     "local_score_components",
 ]
+
+from tdasheaf.cohomology._fusion import FusionResult, fuse_readings  # noqa: E402
+
+__all__ += ["FusionResult", "fuse_readings"]

@@ -50,3 +50,7 @@ __all__ = [
 from tdasheaf.sheaves._local_scores import frame_edges, neighbourhood_pca  # noqa: E402
 
 __all__ += ["frame_edges", "neighbourhood_pca"]
+
+from tdasheaf.sheaves._sensor import sensor_sheaf  # noqa: E402
+
+__all__ += ["sensor_sheaf"]
