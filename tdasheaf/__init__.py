@@ -34,7 +34,7 @@ from tdasheaf.estimators import (
     SlidingWindow,
     TakensEmbedding,
 )
-from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError
+from tdasheaf.exceptions import ComplexTooLargeError, InvalidSheafError, NumericalWarning
 from tdasheaf.sheaves import (
     CellularSheaf,
     constant_sheaf,
@@ -53,6 +53,7 @@ __all__ = [
     "ComplexTooLargeError",
     "FilteredComplex",
     "InvalidSheafError",
+    "NumericalWarning",
     "NumberOfPoints",
     "PersistenceEntropy",
     "PersistenceImage",
