@@ -476,8 +476,24 @@ def test_vertices_only_and_single_vertex():
     single = rips_complex(np.zeros((1, 2)), max_dimension=2)
     assert_same_bars(sheaf_persistence(constant_sheaf(single), 0, engine="exact"),
                      {0: [[0, np.inf]]})
-    with pytest.raises(ValueError, match="dimension at most 0"):
-        sheaf_persistence(constant_sheaf(one), degrees=(0, 1))
+    # H^q of a complex without q-simplices is 0: no bars, on every field and engine (#14)
+    for field, engine in ((None, "auto"), (3, "exact"), ("R", "float"), (3, "auto")):
+        bars = sheaf_persistence(constant_sheaf(one), (0, 1, 2), field=field, engine=engine)
+        assert_same_bars(bars, {0: [[1.25, np.inf]], 1: [], 2: []})
+        assert bars[1].shape == bars[2].shape == (0, 2)
+
+
+def test_degrees_above_the_complex_are_empty_not_an_error():
+    # the four corners of a unit square: no triangle under the threshold, although
+    # max_dimension=3 was asked for; H^2 is 0 (issue 14's reproducer)
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    K = rips_complex(X, 1.0, 3)
+    for field in (3, 5, 65521, "R", None):
+        bars = sheaf_persistence(constant_sheaf(K), (0, 1, 2), field=field)
+        assert_same_bars(bars, {0: [[0, 1], [0, 1], [0, 1], [0, np.inf]], 1: [[1, np.inf]], 2: []})
+    bars, cocycles = sheaf_persistence(constant_sheaf(K), (1, 2), field=3, representatives=True)
+    assert bars[2].shape == (0, 2) and cocycles[2] == []
+    assert len(cocycles[1]) == 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -704,7 +720,6 @@ def _triangle_sheaf(value=-1.0):
         ({"engine": "exakt"}, "engine must be"),
         ({"engine": "float", "field": 3}, "over the reals"),
         ({"engine": "exact", "field": "R"}, "GF"),
-        ({"degrees": (0, 1, 2)}, "dimension at most 1"),
         ({"degrees": (-1,)}, "non-negative"),
         ({"degrees": ()}, "empty"),
         ({"rtol": 2.0}, "rtol"),

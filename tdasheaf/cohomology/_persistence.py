@@ -12,9 +12,9 @@ that of the filtered chain complex ``C_•(K_t; F^*)`` (DESIGN.md §4).
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -27,8 +27,9 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
+from tdasheaf.cohomology._float_reduction import equilibrate, reduce_blocks, stalk_doubts
 from tdasheaf.cohomology._reduction import reduce_coboundary
-from tdasheaf.exceptions import ComplexTooLargeError
+from tdasheaf.exceptions import ComplexTooLargeError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf
 from tdasheaf.utils import check_degrees
 
@@ -48,6 +49,20 @@ DEFAULT_PRIME = 65521
 
 #: Default relative zero tolerance of the floating-point engine.
 DEFAULT_RTOL = 1e-9
+
+#: The float engine's doubt band, relative to the scale ``m`` of the terms that formed a block:
+#: a singular value above ``NOISE_LEVEL · m`` (a thousand unit roundoffs: more than the rounding
+#: error of the computation) and below ``DOUBT_ABOVE · rtol · m`` (at or just above the zero
+#: threshold) makes the rank decision uncertain, and the engine warns
+#: (:class:`~tdasheaf.exceptions.NumericalWarning`). With the default ``rtol`` the band is
+#: ``(2.2e-13, 1e-8) · m``.
+NOISE_LEVEL = 1e3 * np.finfo(np.float64).eps
+DOUBT_ABOVE = 10.0
+#: A stalk whose coboundary block (its columns in δ^q, or its rows in δ^{q-1}) has a nonzero
+#: singular value below ``STALK_DOUBT · rtol`` times its largest one (condition number above
+#: ``1 / (STALK_DOUBT · rtol)``, 1e7 by default) has a basis too ill-conditioned for the
+#: rounding errors of the *input* to stay invisible: the engine warns.
+STALK_DOUBT = 100.0
 
 #: The degree-2 flag engine looks edges up in an ``n × n`` int32 matrix when it fits in this
 #: many bytes (n ≤ 8,192), else it merges the three adjacency lists (~10% slower in total on
@@ -145,46 +160,24 @@ def _resolve_field(sheaf: CellularSheaf, field, engine: str):
     return p, "exact"
 
 
-@numba.njit(cache=True)
-def _ruiz_sweeps(indptr, indices, data, n_rows, sweeps):
-    """In-place Ruiz scaling of a CSC matrix; returns the row and column scale factors."""
-    n_cols = len(indptr) - 1
-    dr = np.ones(n_rows)
-    dc = np.ones(n_cols)
-    rmax = np.zeros(n_rows)
-    for _ in range(sweeps):
-        rmax[:] = 0.0
-        for c in range(n_cols):
-            for t in range(indptr[c], indptr[c + 1]):
-                x = abs(data[t])
-                if x > rmax[indices[t]]:
-                    rmax[indices[t]] = x
-        for r in range(n_rows):
-            rmax[r] = 1.0 / np.sqrt(rmax[r]) if rmax[r] > 0 else 1.0
-            dr[r] *= rmax[r]
-        for c in range(n_cols):
-            cmax = 0.0
-            for t in range(indptr[c], indptr[c + 1]):
-                data[t] *= rmax[indices[t]]
-                if abs(data[t]) > cmax:
-                    cmax = abs(data[t])
-            sc = 1.0 / np.sqrt(cmax) if cmax > 0 else 1.0
-            dc[c] *= sc
-            for t in range(indptr[c], indptr[c + 1]):
-                data[t] *= sc
-    return dr, dc
-
-
-def _equilibrate(M: sp.csc_array, sweeps: int = 4):
+def _equilibrate(M: sp.csc_array):
     """Ruiz scaling: diagonal D_r, D_c with rows and columns of D_r M D_c of max-norm ≈ 1.
 
     Rescaling basis vectors is filtration-preserving, so the barcode is unchanged; it makes a
-    relative tolerance meaningful on ill-scaled sheaves. Linear time, in place on a copy.
+    relative tolerance meaningful on ill-scaled sheaves. Linear time per sweep, on a copy.
     """
     A = sp.csc_array(M, copy=True)
     A.sort_indices()
-    dr, dc = _ruiz_sweeps(
-        A.indptr.astype(np.int64), A.indices.astype(np.int64), A.data, A.shape[0], sweeps
+    A.data = np.asarray(A.data, dtype=np.float64)
+    n_rows, n_cols = A.shape
+    dr, dc = equilibrate(
+        A.indptr.astype(np.int64),
+        A.indices.astype(np.int64),
+        A.data,
+        np.arange(n_rows, dtype=np.int64),
+        np.arange(n_cols, dtype=np.int64),
+        n_rows,
+        n_cols,
     )
     return A, dr, dc
 
@@ -193,13 +186,6 @@ def _check_inputs(sheaf: CellularSheaf, degrees, validate: bool):
     if not isinstance(sheaf, CellularSheaf):
         raise TypeError(f"sheaf must be a CellularSheaf, got {type(sheaf).__name__}.")
     degrees = check_degrees(degrees, name="degrees")
-    top = len(sheaf.stalk_dims) - 1
-    if degrees[-1] > top:
-        raise ValueError(
-            f"degrees={degrees} asks for degree {degrees[-1]}, but the complex has simplices of "
-            f"dimension at most {top}; build it with max_dimension >= {degrees[-1] + 1} to get "
-            f"finite bars in degree {degrees[-1]}."
-        )
     if validate and not sheaf._cache.get("checked", False):
         sheaf.check()
         sheaf._cache["checked"] = True
@@ -226,7 +212,8 @@ def sheaf_persistence(
         The sheaf on a filtered complex; its maps are frozen when each simplex is born.
     degrees : sequence of int, default=(0, 1)
         Cohomology degrees. Degree ``q`` needs the complex's ``(q+1)``-simplices for finite
-        deaths; a degree above the complex's top dimension is an error.
+        deaths; a degree above the complex's top dimension has no bars (``H^q = 0`` when there
+        are no q-simplices): an empty array.
     field : int, "R" or None
         A prime ``p`` (arithmetic in GF(p); integer-valued maps only — ``-1.0`` counts) or
         ``"R"`` (float64). ``None`` picks GF(:data:`DEFAULT_PRIME`) when every map is
@@ -239,14 +226,18 @@ def sheaf_persistence(
     representatives : bool, default=False
         Also return one representative cocycle per bar.
     rtol : float, default=1e-9
-        Float engine only: an entry is treated as zero when its magnitude is at most ``rtol``
-        times the largest magnitude of the terms that produced it. Before reducing, rows and
-        columns of each δ^q are rescaled to unit max-norm (a filtration-preserving change of
-        basis), so the tolerance is relative to the maps' own scale. The float engine's ranks
-        are exact for well-conditioned sheaves — every pivot it accepts is larger than
-        ``rtol`` times the magnitudes that formed it, and every entry it drops is at most that;
-        an accumulated rounding error above ``rtol`` (condition numbers beyond ~1/(rtol·1e3))
-        can split or merge bars, never move a bar's endpoints off the filtration values.
+        Float engine only (``field="R"``). Rows and columns of each δ^q are first rescaled to
+        unit max-norm (a diagonal, filtration-preserving change of basis), then each stalk is
+        reduced as a block (:mod:`tdasheaf.cohomology._float_reduction`): a rank is decided by
+        the singular values of a stalk's block, a singular value counting as zero when at most
+        ``rtol`` times the scale of the terms that formed it. The result does not depend on the
+        orthonormal basis of any stalk, nor on rescaling basis vectors. It is the exact barcode
+        of the given sheaf unless a :class:`~tdasheaf.exceptions.NumericalWarning` is emitted:
+        the engine warns when a singular value lies above rounding noise
+        (:data:`NOISE_LEVEL`) but at or near the threshold (below ``DOUBT_ABOVE · rtol``),
+        or when a stalk's own coboundary block has condition number above
+        ``1 / (STALK_DOUBT · rtol)``; the warning names the degree and filtration values.
+        Bars always start and end at filtration values. See ``docs/sheaf_cohomology.md``.
     drop_zero_length : bool, default=True
         Drop bars with ``birth == death``.
     validate : bool, default=True
@@ -289,9 +280,28 @@ def sheaf_persistence(
            [ 0., inf]]), 1: array([[ 2., inf]])}
     """
     degrees = _check_inputs(sheaf, degrees, validate)
-    p, which = _resolve_field(sheaf, field, engine)
+    p, _ = _resolve_field(sheaf, field, engine)
     if not (isinstance(rtol, numbers.Real) and 0 <= rtol < 1):
         raise ValueError(f"rtol must be a number in [0, 1), got {rtol!r}.")
+    # H^q of a complex without q-simplices is 0: no bars, on every field and engine
+    top = len(sheaf.stalk_dims) - 1
+    present = tuple(q for q in degrees if q <= top)
+    bars = {q: np.empty((0, 2)) for q in degrees}
+    cocycles = {q: [] for q in degrees}
+    if present:
+        out = _dispatch(
+            sheaf, present, p, engine, representatives, float(rtol), drop_zero_length, implicit
+        )
+        if representatives:
+            bars.update(out[0])
+            cocycles.update(out[1])
+        else:
+            bars.update(out)
+    return (bars, cocycles) if representatives else bars
+
+
+def _dispatch(sheaf, degrees, p, engine, representatives, rtol, drop_zero_length, implicit):
+    """The engine for what the sheaf and complex are (degrees all present in the complex)."""
     if not representatives:
         if engine == "auto":
             fast = _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length)
@@ -301,7 +311,9 @@ def sheaf_persistence(
             fast = _flag_path(sheaf, degrees, p, drop_zero_length)
             if fast is not None:
                 return fast
-    return _generic(sheaf, degrees, p, float(rtol), representatives, drop_zero_length)
+    if p == 0:
+        return _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length)
+    return _generic(sheaf, degrees, p, rtol, representatives, drop_zero_length)
 
 
 def _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length):
@@ -643,4 +655,127 @@ def _cocycle(sheaf, q, c, v_ptr, v_len, v_idx, v_val, col_scale, p) -> Cocycle:
         simplex_indices=uniq,
         simplices=sheaf.complex.simplices[q][uniq],
         values=values,
+    )
+
+
+def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
+    """The certified float engine: blockwise reduction per stalk (:mod:`._float_reduction`)."""
+    K = sheaf.complex
+    top = len(sheaf.stalk_dims) - 1
+    bars: dict[int, np.ndarray] = {}
+    cocycles: dict[int, list] = {}
+    doubts: dict[int, list] = {}
+    n_simplices = [len(s) for s in K.simplices]
+    clear_k = np.zeros(n_simplices[0], dtype=np.int64)
+    clear_q = np.zeros((sheaf.cochain_dim(0), 1))
+    for q in range(degrees[-1] + 1):
+        dims = sheaf.stalk_dims[q]
+        col_ptr = sheaf.offsets(q)
+        col_group = np.repeat(np.arange(len(dims), dtype=np.int64), dims)
+        if q + 1 <= top:
+            M = coboundary_csc(sheaf, q, 0)
+            next_dims = sheaf.stalk_dims[q + 1]
+            row_ptr = sheaf.offsets(q + 1)
+            f_next = K.filtrations[q + 1]
+        else:
+            M = sp.csc_array((0, sheaf.cochain_dim(q)))
+            next_dims = np.zeros(0, dtype=np.int64)
+            row_ptr = np.zeros(1, dtype=np.int64)
+            f_next = np.empty(0)
+        row_group = np.repeat(np.arange(len(next_dims), dtype=np.int64), next_dims)
+        indptr = M.indptr.astype(np.int64)
+        indices = M.indices.astype(np.int64)
+        data = np.array(M.data, dtype=np.float64)
+        # per-coordinate Ruiz scaling (a diagonal change of basis, filtration-preserving)
+        _, col_scale = equilibrate(
+            indptr,
+            indices,
+            data,
+            np.arange(len(row_group), dtype=np.int64),
+            np.arange(len(col_group), dtype=np.int64),
+            len(row_group),
+            len(col_group),
+        )
+        out = reduce_blocks(
+            indptr,
+            indices,
+            data,
+            row_ptr.astype(np.int64),
+            row_group,
+            col_ptr.astype(np.int64),
+            clear_k,
+            clear_q,
+            rtol,
+            min(NOISE_LEVEL, rtol),
+            DOUBT_ABOVE * rtol,
+            representatives and q in degrees,
+        )
+        bar_col, bar_row, clear_k, clear_q, d_col, d_row, d_ratio, v_ptr, v_len, v_idx, v_val = out
+        f_q = K.filtrations[q]
+        # a stalk whose own coboundary block is ill-conditioned cannot be certified either
+        band = (rtol, min(NOISE_LEVEL, rtol), STALK_DOUBT * rtol)
+        groups, ratios = stalk_doubts(indptr, indices, data, len(row_group), col_ptr, *band)
+        T = sp.csc_array((data, indices, indptr), shape=M.shape).T.tocsc()
+        T.sort_indices()
+        groups_t, ratios_t = stalk_doubts(
+            T.indptr.astype(np.int64),
+            T.indices.astype(np.int64),
+            T.data,
+            len(col_group),
+            row_ptr.astype(np.int64),
+            *band,
+        )
+        for h, ratio in zip(groups, ratios, strict=True):
+            if q in degrees:
+                doubts.setdefault(q, []).append((f_q[h], np.nan, ratio))
+        for g, ratio in zip(groups_t, ratios_t, strict=True):
+            if q + 1 in degrees or q in degrees:
+                doubts.setdefault(q + 1 if q + 1 in degrees else q, []).append(
+                    (f_next[g], np.nan, ratio)
+                )
+        for h, g, ratio in zip(d_col, d_row, d_ratio, strict=True):
+            # a doubtful rank of δ^q moves bars of degree q and the cleared part of q + 1
+            where = q if q in degrees else q + 1
+            if where in degrees:
+                doubts.setdefault(where, []).append((f_q[h], f_next[g], ratio))
+        if q not in degrees:
+            continue
+        death = np.where(bar_row >= 0, f_next[np.maximum(bar_row, 0)] if len(f_next) else 0, np.inf)
+        b = np.column_stack([f_q[bar_col], death]) if len(bar_col) else np.empty((0, 2))
+        keep = b[:, 1] > b[:, 0] if drop_zero_length else np.ones(len(b), dtype=bool)
+        idx = np.flatnonzero(keep)
+        order = idx[np.lexsort((bar_col[idx], b[idx, 1], b[idx, 0]))] if len(idx) else idx
+        bars[q] = b[order] if len(order) else np.empty((0, 2))
+        if representatives:
+            cocycles[q] = [
+                _cocycle(sheaf, q, i, v_ptr, v_len, v_idx, v_val, col_scale, 0) for i in order
+            ]
+    for q, items in sorted(doubts.items()):
+        _warn_doubts(q, items, rtol)
+    if representatives:
+        return bars, cocycles
+    return bars
+
+
+def _warn_doubts(q: int, items: list, rtol: float) -> None:
+    items = sorted(items, key=lambda t: abs(np.log10(max(t[2], 1e-300))))
+    shown = ", ".join(
+        (f"(t={a:.6g}, stalk block" if np.isnan(b) else f"(t={a:.6g}, coface t={b:.6g}")
+        + f": σ/threshold={r:.2g})"
+        for a, b, r in items[:3]
+    )
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    warnings.warn(
+        NumericalWarning(
+            f"the float engine cannot certify the degree-{q} barcode: {len(items)} rank "
+            f"decision(s) had a singular value above rounding noise but at or near the zero "
+            f"threshold rtol={rtol:g} (relative to the scale of the terms), at {shown}{more}; "
+            "a sheaf this close to the given one can have another barcode. Bars born or dying "
+            "at these values may be wrong. For integer-valued maps use an exact field "
+            "(field=<prime>); otherwise check the data's conditioning (e.g. a different "
+            "local dimension `dim`, or a coarser scale / max_edge_length).",
+            degree=q,
+            values=sorted({float(v) for a, b, _ in items for v in (a, b) if not np.isnan(v)}),
+        ),
+        stacklevel=3,
     )

@@ -1,0 +1,512 @@
+"""The certified float64 reduction: persistent cohomology with real coefficients.
+
+Plain arrays in, plain arrays out, compiled with numba. The exact kernel
+(:mod:`tdasheaf.cohomology._reduction`) pivots on single entries in filtration order; with real
+numbers that makes the answer depend on the stalk bases (a tiny entry that happens to come first
+becomes a pivot). Here the unit of a pivot is a whole *stalk* instead of one coordinate.
+
+Input is one coboundary δ^k in CSC form (rows: basis of C^{k+1}, columns: basis of C^k, both in
+filtration order) together with the partition of rows and columns into *groups*, one per
+simplex: the ``d_σ`` coordinates of a simplex's stalk. Column groups are processed from the last
+to the first (the cohomology algorithm, as in the exact kernel). The working block ``W`` holds
+the columns of one group (``d_τ`` columns). Its *pivot group* is the earliest row group on which
+``W`` is not zero; at that group ``g``:
+
+1. ``W`` is orthogonalised against the pivots already stored at ``g``: each stored pivot column
+   ``X`` has an orthonormal ``g``-part ``q`` and entries only in later groups, so
+   ``W ← W − X (qᵀ W_g)`` (modified Gram–Schmidt; adding columns of later-born cochains is the
+   column operation the persistence algorithm allows).
+2. The residual ``g``-block ``W_g`` (``d_g × w``) is split by an SVD ``U Σ Vᵀ``; its numerical
+   rank ``r`` counts the singular values above ``rtol · m``, where ``m`` is the largest norm of
+   the terms that formed ``W`` (its original columns and every ``|coefficient| · ‖X‖`` subtracted
+   from it), i.e. the scale of the rounding error in ``W``.
+3. ``W ← W V`` (a change of basis inside one stalk, which the filtration allows); the first
+   ``r`` columns, scaled by ``1/σ_i`` so that their ``g``-parts are the orthonormal ``U[:, i]``,
+   are stored as pivots of ``g`` and give ``r`` bars ``[f(τ), f(g))``; the other ``w − r``
+   columns (zero on ``g``) go on to the next row group.
+
+Columns left when no row group remains are cocycles: essential bars ``[f(τ), ∞)``. *Clearing*
+carries over blockwise: the pivot directions stored at a group of δ^{k-1} (the orthonormal
+``q``'s) span coboundaries, so in δ^k only the orthogonal complement of those directions in that
+simplex's stalk is reduced.
+
+Every operation inside a stalk is orthogonal, so the result does not depend on the choice of
+orthonormal basis of any stalk; coordinate scales (per-simplex scalars, diagonal rescalings)
+are removed beforehand by Ruiz equilibration (:func:`equilibrate`). Each rank decision is
+*certain* when no singular value lies in the doubt band ``(doubt_lo, doubt_hi) · m`` around
+the threshold ``rtol · m``: below ``doubt_lo`` (a thousand times the unit roundoff) a singular
+value is rounding noise of the computation, above the threshold it is rank; one in between is
+a genuine nonzero that the tolerance would drop (the answer would be the barcode of a nearby
+sheaf, not the given one). A singular value in the band is reported (a *doubt*) with the
+groups it concerns; the caller turns doubts into a
+:class:`~tdasheaf.exceptions.NumericalWarning`. The same check guards a group whose stalk is
+already spanned by pivots: its residual must be rounding noise.
+
+With ``track``, the columns of the reduction matrix (the combinations of original basis vectors
+that form each stored or essential column) are carried along as extra rows below the real ones,
+which never become pivots; they are the representative cocycles.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from tdasheaf.cohomology._reduction import _grow, _heap_pop, _heap_push
+
+__all__ = ["equilibrate", "reduce_blocks", "stalk_doubts"]
+
+
+@numba.njit(cache=True)
+def equilibrate(indptr, indices, data, row_group, col_group, n_row_groups, n_col_groups):
+    """Ruiz scaling of a CSC matrix, in place, with one scalar per group of rows / columns.
+
+    Every group's largest entry becomes ≈ 1 (sweeps of ``x ← x / sqrt(max)`` until every
+    factor is within 10% of 1, at most 30). Groups of one row / column give the classical
+    per-coordinate scaling (what the engines use: a diagonal change of basis, which preserves
+    the filtration and so the barcode); groups of a stalk's coordinates give one scalar per
+    simplex.
+
+    Returns
+    -------
+    row_scale, col_scale : ndarray
+        Per group: the scaled matrix is ``diag(row_scale) M diag(col_scale)`` (groups expanded).
+    """
+    n_cols = len(indptr) - 1
+    rs = np.ones(n_row_groups)
+    cs = np.ones(n_col_groups)
+    rmax = np.zeros(n_row_groups)
+    cmax = np.zeros(n_col_groups)
+    for _ in range(30):
+        rmax[:] = 0.0
+        for c in range(n_cols):
+            for t in range(indptr[c], indptr[c + 1]):
+                g = row_group[indices[t]]
+                if abs(data[t]) > rmax[g]:
+                    rmax[g] = abs(data[t])
+        worst = 1.0
+        for g in range(n_row_groups):
+            if rmax[g] > 0:
+                worst = max(worst, rmax[g], 1.0 / rmax[g])
+                rmax[g] = 1.0 / np.sqrt(rmax[g])
+                rs[g] *= rmax[g]
+            else:
+                rmax[g] = 1.0
+        cmax[:] = 0.0
+        for c in range(n_cols):
+            h = col_group[c]
+            for t in range(indptr[c], indptr[c + 1]):
+                data[t] *= rmax[row_group[indices[t]]]
+                if abs(data[t]) > cmax[h]:
+                    cmax[h] = abs(data[t])
+        for h in range(n_col_groups):
+            if cmax[h] > 0:
+                worst = max(worst, cmax[h], 1.0 / cmax[h])
+                cmax[h] = 1.0 / np.sqrt(cmax[h])
+                cs[h] *= cmax[h]
+            else:
+                cmax[h] = 1.0
+        for c in range(n_cols):
+            f = cmax[col_group[c]]
+            for t in range(indptr[c], indptr[c + 1]):
+                data[t] *= f
+        if worst < 1.1**2:
+            break
+    return rs, cs
+
+
+@numba.njit(cache=True)
+def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_hi):
+    """Stalks whose coboundary block is ill-conditioned at the engine's tolerance.
+
+    For every column group ``h`` (a stalk), the singular values of its columns
+    ``M[:, col_ptr[h]:col_ptr[h+1]]``; a singular value in ``(doubt_lo, doubt_hi) · σ_max``
+    means that the stalk's basis mixes directions whose scales differ by about ``1/rtol``:
+    rank decisions that involve them cannot be certified, whatever the pivoting.
+    (Apply it to the transpose for the row groups.)
+
+    Returns
+    -------
+    groups : ndarray of int64
+    ratios : ndarray of float64
+        The singular value divided by ``rtol · σ_max``.
+    """
+    n_groups = len(col_ptr) - 1
+    mark = np.full(n_rows, -1, dtype=np.int64)
+    rows = np.empty(16, dtype=np.int64)
+    out_g = np.empty(16, dtype=np.int64)
+    out_r = np.empty(16, dtype=np.float64)
+    n_out = 0
+    for h in range(n_groups):
+        c0 = col_ptr[h]
+        d = col_ptr[h + 1] - c0
+        if d < 2:
+            continue  # one column: a single singular value, its own scale
+        n = 0
+        for j in range(d):
+            for t in range(indptr[c0 + j], indptr[c0 + j + 1]):
+                if mark[indices[t]] != h:
+                    mark[indices[t]] = h
+                    rows = _grow(rows, n + 1)
+                    rows[n] = indices[t]
+                    n += 1
+        if n == 0:
+            continue
+        B = np.zeros((max(n, d), d))
+        for a in range(n):
+            mark[rows[a]] = -2 - a  # position, while this block is built
+        for j in range(d):
+            for t in range(indptr[c0 + j], indptr[c0 + j + 1]):
+                B[-2 - mark[indices[t]], j] = data[t]
+        for a in range(n):
+            mark[rows[a]] = h
+        R = np.linalg.qr(B)[1] if n > d else B
+        sv = np.linalg.svd(R)[1]
+        top = sv[0]
+        if top == 0.0:
+            continue
+        for x in sv:
+            if x > doubt_lo * top and x < doubt_hi * top:
+                out_g = _grow(out_g, n_out + 1)
+                out_r = _grow(out_r, n_out + 1)
+                out_g[n_out] = h
+                out_r[n_out] = x / (rtol * top)
+                n_out += 1
+    return out_g[:n_out], out_r[:n_out]
+
+
+@numba.njit(cache=True)
+def _touch(row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap):
+    """Mark ``row`` as touched by the working block; push its group on the heap."""
+    if not touched[row]:
+        touched[row] = True
+        tl = _grow(tl, ntl + 1)
+        tl[ntl] = row
+        ntl += 1
+        if row < n_rows:
+            g = row_group[row]
+            if not in_heap[g]:
+                in_heap[g] = True
+                heap = _grow(heap, hsize + 1)
+                hsize = _heap_push(heap, hsize, g)
+    return tl, ntl, heap, hsize
+
+
+@numba.njit(cache=True)
+def reduce_blocks(
+    indptr,
+    indices,
+    data,
+    row_ptr,
+    row_group,
+    col_ptr,
+    clear_k,
+    clear_q,
+    rtol,
+    doubt_lo,
+    doubt_hi,
+    track,
+):
+    """Reduce δ^k blockwise with clearing; see the module docstring.
+
+    Parameters
+    ----------
+    indptr, indices, data : ndarray
+        CSC of δ^k (int64, int64, float64), ideally equilibrated (:func:`equilibrate`).
+    row_ptr : ndarray of int64, shape (n_row_groups + 1,)
+        Rows of group ``g`` are ``row_ptr[g]:row_ptr[g + 1]`` (a (k+1)-simplex's stalk).
+    row_group : ndarray of int64, shape (n_rows,)
+        The group of every row.
+    col_ptr : ndarray of int64, shape (n_col_groups + 1,)
+        Columns of each group (a k-simplex's stalk).
+    clear_k : ndarray of int64, shape (n_col_groups,)
+        Number of cleared directions of each column group.
+    clear_q : ndarray of float64, shape (n_cols, >= max clear_k)
+        For column group ``h`` with ``k = clear_k[h]``: ``clear_q[col_ptr[h]:col_ptr[h+1], :k]``
+        has orthonormal columns spanning the cleared directions (the ``pivot_q`` output of the
+        reduction of δ^{k-1}).
+    rtol : float
+        A singular value is zero when at most ``rtol`` times the scale of the terms that formed
+        the block.
+    doubt_lo, doubt_hi : float
+        Singular values in ``(doubt_lo, doubt_hi)`` times that scale are reported as doubts:
+        above rounding noise, yet at or near the threshold.
+    track : bool
+        Also return the representative cocycles.
+
+    Returns
+    -------
+    bar_col, bar_row : ndarray of int64
+        One entry per bar: its column group and its row group (-1: essential).
+    pivot_k : ndarray of int64, shape (n_row_groups,)
+        Pivot directions stored at each row group.
+    pivot_q : ndarray of float64, shape (n_rows, max(1, max d_g))
+        Their orthonormal directions, in the layout of ``clear_q`` (for clearing δ^{k+1}).
+    doubt_col, doubt_row : ndarray of int64
+        Groups of the rank decisions in doubt.
+    doubt_ratio : ndarray of float64
+        Their singular value divided by the threshold.
+    v_ptr, v_len, v_idx, v_val : ndarray
+        With ``track``: the cocycle of bar ``i`` has entries ``v_val`` at columns ``v_idx`` in
+        ``v_ptr[i]:v_ptr[i] + v_len[i]`` (coordinates of the equilibrated basis).
+    """
+    n_rows = len(row_group)
+    n_cols = len(indptr) - 1
+    n_row_groups = len(row_ptr) - 1
+    n_col_groups = len(col_ptr) - 1
+    wmax = 1
+    for h in range(n_col_groups):
+        wmax = max(wmax, col_ptr[h + 1] - col_ptr[h])
+    dmax = 1
+    for g in range(n_row_groups):
+        dmax = max(dmax, row_ptr[g + 1] - row_ptr[g])
+    n_acc = n_rows + (n_cols if track else 0)
+    acc = np.zeros((n_acc, wmax))
+    touched = np.zeros(n_acc, dtype=np.bool_)
+    tl = np.empty(1024, dtype=np.int64)
+    heap = np.empty(1024, dtype=np.int64)
+    in_heap = np.zeros(n_row_groups, dtype=np.bool_)
+    tmp = np.zeros(wmax)
+    # stored pivot columns: the first d_g entries are the group's own rows, in order
+    pivot_k = np.zeros(n_row_groups, dtype=np.int64)
+    pivot_id = np.full(n_rows, -1, dtype=np.int64)
+    s_ptr = np.empty(1024, dtype=np.int64)
+    s_len = np.empty(1024, dtype=np.int64)
+    s_err = np.empty(1024, dtype=np.float64)
+    st_idx = np.empty(4096, dtype=np.int64)
+    st_val = np.empty(4096, dtype=np.float64)
+    n_stored = 0
+    st_top = 0
+    bar_col = np.empty(n_cols, dtype=np.int64)
+    bar_row = np.empty(n_cols, dtype=np.int64)
+    n_bars = 0
+    doubt_col = np.empty(16, dtype=np.int64)
+    doubt_row = np.empty(16, dtype=np.int64)
+    doubt_ratio = np.empty(16, dtype=np.float64)
+    n_doubts = 0
+    v_ptr = np.full(n_cols if track else 0, -1, dtype=np.int64)
+    v_len = np.zeros(n_cols if track else 0, dtype=np.int64)
+    v_idx = np.empty(1024 if track else 0, dtype=np.int64)
+    v_val = np.empty(1024 if track else 0, dtype=np.float64)
+    v_top = 0
+    for h in range(n_col_groups - 1, -1, -1):
+        c0 = col_ptr[h]
+        d = col_ptr[h + 1] - c0
+        k = clear_k[h]
+        if d == 0 or k >= d:
+            continue
+        w = d - k
+        # basis of the uncleared directions: the orthogonal complement of the cleared ones
+        P = np.zeros((d, w))
+        if k > 0:
+            Q = np.empty((d, k))
+            for i in range(d):
+                for j in range(k):
+                    Q[i, j] = clear_q[c0 + i, j]
+            Uq, _, _ = np.linalg.svd(Q)
+            for i in range(d):
+                for j in range(w):
+                    P[i, j] = Uq[i, k + j]
+        else:
+            for i in range(d):
+                P[i, i] = 1.0
+        ntl = 0
+        hsize = 0
+        for j in range(d):
+            col = c0 + j
+            for t in range(indptr[col], indptr[col + 1]):
+                row = indices[t]
+                tl, ntl, heap, hsize = _touch(
+                    row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
+                )
+                for i in range(w):
+                    acc[row, i] += data[t] * P[j, i]
+            if track:
+                row = n_rows + col
+                tl, ntl, heap, hsize = _touch(
+                    row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
+                )
+                for i in range(w):
+                    acc[row, i] += P[j, i]
+        mag = 0.0
+        for i in range(w):
+            sq = 0.0
+            for a in range(ntl):
+                row = tl[a]
+                if row < n_rows:
+                    sq += acc[row, i] * acc[row, i]
+            mag = max(mag, np.sqrt(sq))
+        while w > 0 and hsize > 0:
+            g = heap[0]
+            hsize = _heap_pop(heap, hsize)
+            in_heap[g] = False
+            r0 = row_ptr[g]
+            dg = row_ptr[g + 1] - r0
+            kg = pivot_k[g]
+            # 1. orthogonalise against the pivots stored at g (modified Gram-Schmidt)
+            for p in range(kg):
+                sid = pivot_id[r0 + p]
+                base = s_ptr[sid]
+                ln = s_len[sid]
+                for j in range(w):
+                    coef = 0.0
+                    for a in range(dg):
+                        coef += st_val[base + a] * acc[r0 + a, j]
+                    if coef == 0.0:
+                        continue
+                    mag = max(mag, abs(coef) * s_err[sid])
+                    for t in range(base, base + ln):
+                        row = st_idx[t]
+                        tl, ntl, heap, hsize = _touch(
+                            row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
+                        )
+                        acc[row, j] -= coef * st_val[t]
+            thr = rtol * mag
+            if kg == dg:
+                # the stalk is spanned by pivots: what is left must be rounding noise
+                res = 0.0
+                for a in range(dg):
+                    for j in range(w):
+                        res = max(res, abs(acc[r0 + a, j]))
+                        acc[r0 + a, j] = 0.0
+                if res > doubt_lo * mag:
+                    doubt_col = _grow(doubt_col, n_doubts + 1)
+                    doubt_row = _grow(doubt_row, n_doubts + 1)
+                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
+                    doubt_col[n_doubts] = h
+                    doubt_row[n_doubts] = g
+                    doubt_ratio[n_doubts] = res / thr if thr > 0 else np.inf
+                    n_doubts += 1
+                continue
+            # 2. numerical rank of the residual block
+            B = np.empty((dg, w))
+            for a in range(dg):
+                for j in range(w):
+                    B[a, j] = acc[r0 + a, j]
+            U, s, Vt = np.linalg.svd(B)
+            r = 0
+            for i in range(len(s)):
+                if s[i] > thr:
+                    r += 1
+                if s[i] > doubt_lo * mag and s[i] < doubt_hi * mag:
+                    doubt_col = _grow(doubt_col, n_doubts + 1)
+                    doubt_row = _grow(doubt_row, n_doubts + 1)
+                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
+                    doubt_col[n_doubts] = h
+                    doubt_row[n_doubts] = g
+                    doubt_ratio[n_doubts] = s[i] / thr if thr > 0 else np.inf
+                    n_doubts += 1
+            if r > 0:
+                # 3. rotate the block so that its first r columns carry the rank
+                for a in range(ntl):
+                    row = tl[a]
+                    for j in range(w):
+                        tmp[j] = acc[row, j]
+                    for i in range(w):
+                        x = 0.0
+                        for j in range(w):
+                            x += tmp[j] * Vt[i, j]
+                        acc[row, i] = x
+                for i in range(r):
+                    need = st_top + dg + ntl
+                    st_idx = _grow(st_idx, need)
+                    st_val = _grow(st_val, need)
+                    s_ptr = _grow(s_ptr, n_stored + 1)
+                    s_len = _grow(s_len, n_stored + 1)
+                    s_err = _grow(s_err, n_stored + 1)
+                    base = st_top
+                    for a in range(dg):
+                        st_idx[st_top] = r0 + a
+                        st_val[st_top] = U[a, i]
+                        st_top += 1
+                    for a in range(ntl):
+                        row = tl[a]
+                        if row < n_rows and row_group[row] <= g:
+                            continue
+                        x = acc[row, i] / s[i]
+                        if x == 0.0:
+                            continue
+                        st_idx[st_top] = row
+                        st_val[st_top] = x
+                        st_top += 1
+                    s_ptr[n_stored] = base
+                    s_len[n_stored] = st_top - base
+                    # its entries carry the block's rounding error, divided by σ_i
+                    s_err[n_stored] = mag / s[i]
+                    pivot_id[r0 + kg + i] = n_stored
+                    n_stored += 1
+                    bar_col[n_bars] = h
+                    bar_row[n_bars] = g
+                    if track:
+                        n_v = 0
+                        for t in range(base, st_top):
+                            if st_idx[t] >= n_rows:
+                                n_v += 1
+                        v_idx = _grow(v_idx, v_top + n_v)
+                        v_val = _grow(v_val, v_top + n_v)
+                        v_ptr[n_bars] = v_top
+                        for t in range(base, st_top):
+                            if st_idx[t] >= n_rows:
+                                v_idx[v_top] = st_idx[t] - n_rows
+                                v_val[v_top] = st_val[t]
+                                v_top += 1
+                        v_len[n_bars] = n_v
+                    n_bars += 1
+                pivot_k[g] = kg + r
+                for a in range(ntl):
+                    row = tl[a]
+                    for i in range(r, w):
+                        acc[row, i - r] = acc[row, i]
+                    for i in range(w - r, w):
+                        acc[row, i] = 0.0
+                w -= r
+            for a in range(dg):
+                for j in range(w):
+                    acc[r0 + a, j] = 0.0
+        # what is left is a cocycle: essential bars
+        for i in range(w):
+            bar_col[n_bars] = h
+            bar_row[n_bars] = -1
+            if track:
+                v_idx = _grow(v_idx, v_top + ntl)
+                v_val = _grow(v_val, v_top + ntl)
+                v_ptr[n_bars] = v_top
+                n_v = 0
+                for a in range(ntl):
+                    row = tl[a]
+                    if row >= n_rows and acc[row, i] != 0.0:
+                        v_idx[v_top] = row - n_rows
+                        v_val[v_top] = acc[row, i]
+                        v_top += 1
+                        n_v += 1
+                v_len[n_bars] = n_v
+            n_bars += 1
+        # reset the working block
+        for a in range(ntl):
+            row = tl[a]
+            touched[row] = False
+            for j in range(wmax):
+                acc[row, j] = 0.0
+        while hsize > 0:
+            in_heap[heap[0]] = False
+            hsize = _heap_pop(heap, hsize)
+    pivot_q = np.zeros((n_rows, dmax))
+    for g in range(n_row_groups):
+        r0 = row_ptr[g]
+        for p in range(pivot_k[g]):
+            base = s_ptr[pivot_id[r0 + p]]
+            for a in range(row_ptr[g + 1] - r0):
+                pivot_q[r0 + a, p] = st_val[base + a]
+    return (
+        bar_col[:n_bars],
+        bar_row[:n_bars],
+        pivot_k,
+        pivot_q,
+        doubt_col[:n_doubts],
+        doubt_row[:n_doubts],
+        doubt_ratio[:n_doubts],
+        v_ptr[: n_bars if track else 0],
+        v_len[: n_bars if track else 0],
+        v_idx[:v_top],
+        v_val[:v_top],
+    )
