@@ -16,7 +16,8 @@ the columns of one group (``d_τ`` columns). Its *pivot group* is the earliest r
    ``X`` has an orthonormal ``g``-part ``q`` and entries only in later groups, so
    ``W ← W − X (qᵀ W_g)`` (modified Gram–Schmidt; adding columns of later-born cochains is the
    column operation the persistence algorithm allows).
-2. The residual ``g``-block ``W_g`` (``d_g × w``) is split by an SVD ``U Σ Vᵀ``; its numerical
+2. The residual ``g``-block ``W_g`` (``d_g × w``) is split by an SVD ``U Σ Vᵀ``
+   (:func:`small_svd`); its numerical
    rank ``r`` counts the singular values above ``rtol · m``, where ``m`` is the largest norm of
    the terms that formed ``W`` (its original columns and every ``|coefficient| · ‖X‖`` subtracted
    from it), i.e. the scale of the rounding error in ``W``.
@@ -54,7 +55,7 @@ import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow, _heap_pop, _heap_push
 
-__all__ = ["equilibrate", "reduce_blocks", "stalk_doubts"]
+__all__ = ["equilibrate", "reduce_blocks", "small_svd", "stalk_doubts"]
 
 
 @numba.njit(cache=True)
@@ -116,6 +117,102 @@ def equilibrate(indptr, indices, data, row_group, col_group, n_row_groups, n_col
 
 
 @numba.njit(cache=True)
+def _jacobi(A, m, n, V, want_v):
+    """One-sided Jacobi rotations on ``A[:m, :n]`` (and ``V[:n, :n]``, set to I, if wanted)
+    until its columns are orthogonal; then ``A V`` has the old ``A``'s singular values as
+    column norms."""
+    if want_v:
+        for i in range(n):
+            for j in range(n):
+                V[i, j] = 1.0 if i == j else 0.0
+    eps = np.finfo(np.float64).eps
+    for _ in range(60):
+        rotated = False
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                alpha = 0.0
+                beta = 0.0
+                gamma = 0.0
+                for i in range(m):
+                    alpha += A[i, p] * A[i, p]
+                    beta += A[i, q] * A[i, q]
+                    gamma += A[i, p] * A[i, q]
+                if gamma == 0.0 or abs(gamma) <= eps * np.sqrt(alpha * beta):
+                    continue
+                rotated = True
+                zeta = (beta - alpha) / (2.0 * gamma)
+                t = (1.0 if zeta >= 0 else -1.0) / (abs(zeta) + np.sqrt(1.0 + zeta * zeta))
+                c = 1.0 / np.sqrt(1.0 + t * t)
+                sn = c * t
+                for i in range(m):
+                    ap = A[i, p]
+                    aq = A[i, q]
+                    A[i, p] = c * ap - sn * aq
+                    A[i, q] = sn * ap + c * aq
+                if want_v:
+                    for i in range(n):
+                        vp = V[i, p]
+                        vq = V[i, q]
+                        V[i, p] = c * vp - sn * vq
+                        V[i, q] = sn * vp + c * vq
+        if not rotated:
+            break
+
+
+@numba.njit(cache=True)
+def _column_norms_sorted(A, m, n, s, order):
+    """Column norms of ``A[:m, :n]`` into ``s[:n]`` (decreasing) and their columns ``order``."""
+    for j in range(n):
+        x = 0.0
+        for i in range(m):
+            x += A[i, j] * A[i, j]
+        s[j] = np.sqrt(x)
+        order[j] = j
+    for j in range(1, n):  # insertion sort: n is a stalk dimension
+        k = j
+        while k > 0 and s[k - 1] < s[k]:
+            s[k - 1], s[k] = s[k], s[k - 1]
+            order[k - 1], order[k] = order[k], order[k - 1]
+            k -= 1
+
+
+@numba.njit(cache=True)
+def small_svd(A):
+    """SVD of a small dense matrix by one-sided Jacobi rotations (Hestenes).
+
+    The blocks of the float engine have a stalk's few columns; LAPACK's call overhead would
+    dominate, and one-sided Jacobi is accurate to high *relative* precision in each singular
+    value.
+
+    Returns
+    -------
+    U : ndarray (m, n)
+        ``A V = U diag(s)``; columns of zero singular values are zero.
+    s : ndarray (n,)
+        Singular values, decreasing (``n - m`` of them are ~0 when ``m < n``).
+    V : ndarray (n, n)
+        Orthogonal; column ``i`` is the right singular vector of ``s[i]``.
+    """
+    m, n = A.shape
+    W = A.copy()
+    V = np.empty((n, n))
+    _jacobi(W, m, n, V, True)
+    s = np.empty(n)
+    order = np.empty(n, dtype=np.int64)
+    _column_norms_sorted(W, m, n, s, order)
+    U = np.zeros((m, n))
+    Vs = np.empty((n, n))
+    for k in range(n):
+        j = order[k]
+        for i in range(n):
+            Vs[i, k] = V[i, j]
+        if s[k] > 0:
+            for i in range(m):
+                U[i, k] = W[i, j] / s[k]
+    return U, s, Vs
+
+
+@numba.njit(cache=True)
 def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_hi):
     """Stalks whose coboundary block is ill-conditioned at the engine's tolerance.
 
@@ -137,6 +234,9 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
     out_g = np.empty(16, dtype=np.int64)
     out_r = np.empty(16, dtype=np.float64)
     n_out = 0
+    B = np.zeros((16, 4))
+    sv = np.empty(4)
+    order = np.empty(4, dtype=np.int64)
     for h in range(n_groups):
         c0 = col_ptr[h]
         d = col_ptr[h + 1] - c0
@@ -152,7 +252,13 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
                     n += 1
         if n == 0:
             continue
-        B = np.zeros((max(n, d), d))
+        if n > B.shape[0] or d > B.shape[1]:
+            B = np.zeros((max(n, 2 * B.shape[0]), max(d, B.shape[1])))
+            sv = np.empty(B.shape[1])
+            order = np.empty(B.shape[1], dtype=np.int64)
+        for a in range(n):
+            for j in range(d):
+                B[a, j] = 0.0
         for a in range(n):
             mark[rows[a]] = -2 - a  # position, while this block is built
         for j in range(d):
@@ -160,12 +266,13 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
                 B[-2 - mark[indices[t]], j] = data[t]
         for a in range(n):
             mark[rows[a]] = h
-        R = np.linalg.qr(B)[1] if n > d else B
-        sv = np.linalg.svd(R)[1]
+        _jacobi(B, n, d, B, False)
+        _column_norms_sorted(B, n, d, sv, order)
         top = sv[0]
         if top == 0.0:
             continue
-        for x in sv:
+        for i in range(d):
+            x = sv[i]
             if x > doubt_lo * top and x < doubt_hi * top:
                 out_g = _grow(out_g, n_out + 1)
                 out_r = _grow(out_r, n_out + 1)
@@ -175,21 +282,23 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
     return out_g[:n_out], out_r[:n_out]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _touch(row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap):
-    """Mark ``row`` as touched by the working block; push its group on the heap."""
+    """Mark ``row`` as touched by the working block and push its group on the heap.
+
+    ``tl`` and ``heap`` are sized for every row and group (each is touched at most once per
+    column group). Returns the new ``(ntl, hsize)``.
+    """
     if not touched[row]:
         touched[row] = True
-        tl = _grow(tl, ntl + 1)
         tl[ntl] = row
         ntl += 1
         if row < n_rows:
             g = row_group[row]
             if not in_heap[g]:
                 in_heap[g] = True
-                heap = _grow(heap, hsize + 1)
                 hsize = _heap_push(heap, hsize, g)
-    return tl, ntl, heap, hsize
+    return ntl, hsize
 
 
 @numba.njit(cache=True)
@@ -263,10 +372,14 @@ def reduce_blocks(
     n_acc = n_rows + (n_cols if track else 0)
     acc = np.zeros((n_acc, wmax))
     touched = np.zeros(n_acc, dtype=np.bool_)
-    tl = np.empty(1024, dtype=np.int64)
-    heap = np.empty(1024, dtype=np.int64)
+    tl = np.empty(n_acc, dtype=np.int64)
+    heap = np.empty(max(n_row_groups, 1), dtype=np.int64)
     in_heap = np.zeros(n_row_groups, dtype=np.bool_)
     tmp = np.zeros(wmax)
+    B = np.zeros((dmax, wmax))
+    V = np.zeros((wmax, wmax))
+    s = np.zeros(wmax)
+    order = np.zeros(wmax, dtype=np.int64)
     # stored pivot columns: the first d_g entries are the group's own rows, in order
     pivot_k = np.zeros(n_row_groups, dtype=np.int64)
     pivot_id = np.full(n_rows, -1, dtype=np.int64)
@@ -303,10 +416,34 @@ def reduce_blocks(
             for i in range(d):
                 for j in range(k):
                     Q[i, j] = clear_q[c0 + i, j]
-            Uq, _, _ = np.linalg.svd(Q)
+            # an orthonormal basis of the complement: repeatedly add the unit vector farthest
+            # from the span so far (its residual norm is >= 1/sqrt(d)), re-orthogonalised twice
+            basis = np.zeros((d, d))
+            for i in range(d):
+                for j in range(k):
+                    basis[i, j] = Q[i, j]
+            for n_basis in range(k, d):
+                best = np.zeros(d)
+                best_norm = -1.0
+                for e in range(d):
+                    v = np.zeros(d)
+                    v[e] = 1.0
+                    for _ in range(2):
+                        for j in range(n_basis):
+                            dot = 0.0
+                            for i in range(d):
+                                dot += basis[i, j] * v[i]
+                            for i in range(d):
+                                v[i] -= dot * basis[i, j]
+                    nv = np.sqrt(np.sum(v * v))
+                    if nv > best_norm:
+                        best_norm = nv
+                        best = v / nv
+                for i in range(d):
+                    basis[i, n_basis] = best[i]
             for i in range(d):
                 for j in range(w):
-                    P[i, j] = Uq[i, k + j]
+                    P[i, j] = basis[i, k + j]
         else:
             for i in range(d):
                 P[i, i] = 1.0
@@ -316,14 +453,14 @@ def reduce_blocks(
             col = c0 + j
             for t in range(indptr[col], indptr[col + 1]):
                 row = indices[t]
-                tl, ntl, heap, hsize = _touch(
+                ntl, hsize = _touch(
                     row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
                 )
                 for i in range(w):
                     acc[row, i] += data[t] * P[j, i]
             if track:
                 row = n_rows + col
-                tl, ntl, heap, hsize = _touch(
+                ntl, hsize = _touch(
                     row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
                 )
                 for i in range(w):
@@ -348,19 +485,36 @@ def reduce_blocks(
                 sid = pivot_id[r0 + p]
                 base = s_ptr[sid]
                 ln = s_len[sid]
+                nonzero = False
                 for j in range(w):
-                    coef = 0.0
+                    x = 0.0
                     for a in range(dg):
-                        coef += st_val[base + a] * acc[r0 + a, j]
-                    if coef == 0.0:
-                        continue
-                    mag = max(mag, abs(coef) * s_err[sid])
-                    for t in range(base, base + ln):
-                        row = st_idx[t]
-                        tl, ntl, heap, hsize = _touch(
-                            row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
-                        )
-                        acc[row, j] -= coef * st_val[t]
+                        x += st_val[base + a] * acc[r0 + a, j]
+                    tmp[j] = x
+                    if x != 0.0:
+                        nonzero = True
+                        mag = max(mag, abs(x) * s_err[sid])
+                if not nonzero:
+                    continue
+                for t in range(base, base + ln):
+                    row = st_idx[t]
+                    ntl, hsize = _touch(
+                        row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
+                    )
+                    y = st_val[t]
+                    for j in range(w):
+                        acc[row, j] -= tmp[j] * y
+            # a block that is zero to rounding noise has rank 0, without doubt
+            small = True
+            for a in range(dg):
+                for j in range(w):
+                    if abs(acc[r0 + a, j]) * w * dg > doubt_lo * mag:
+                        small = False
+            if small and kg < dg:
+                for a in range(dg):
+                    for j in range(w):
+                        acc[r0 + a, j] = 0.0
+                continue
             thr = rtol * mag
             if kg == dg:
                 # the stalk is spanned by pivots: what is left must be rounding noise
@@ -379,13 +533,13 @@ def reduce_blocks(
                     n_doubts += 1
                 continue
             # 2. numerical rank of the residual block
-            B = np.empty((dg, w))
             for a in range(dg):
                 for j in range(w):
                     B[a, j] = acc[r0 + a, j]
-            U, s, Vt = np.linalg.svd(B)
+            _jacobi(B, dg, w, V, True)
+            _column_norms_sorted(B, dg, w, s, order)
             r = 0
-            for i in range(len(s)):
+            for i in range(w):
                 if s[i] > thr:
                     r += 1
                 if s[i] > doubt_lo * mag and s[i] < doubt_hi * mag:
@@ -405,7 +559,7 @@ def reduce_blocks(
                     for i in range(w):
                         x = 0.0
                         for j in range(w):
-                            x += tmp[j] * Vt[i, j]
+                            x += tmp[j] * V[j, order[i]]
                         acc[row, i] = x
                 for i in range(r):
                     need = st_top + dg + ntl
@@ -417,7 +571,7 @@ def reduce_blocks(
                     base = st_top
                     for a in range(dg):
                         st_idx[st_top] = r0 + a
-                        st_val[st_top] = U[a, i]
+                        st_val[st_top] = B[a, order[i]] / s[i]
                         st_top += 1
                     for a in range(ntl):
                         row = tl[a]
