@@ -92,10 +92,14 @@ def test_shapes_layout_and_padding():
 def test_stalk_dims_forms_agree():
     K = filled_triangle()
     a = CellularSheaf.from_restrictions(K, 2)
-    b = CellularSheaf.from_arrays(K, [2, 2, 2], [np.broadcast_to(np.eye(2), (3, 2, 2, 2)),
-                                                 np.broadcast_to(np.eye(2), (1, 3, 2, 2))])
+    b = CellularSheaf.from_arrays(
+        K,
+        [2, 2, 2],
+        [np.broadcast_to(np.eye(2), (3, 2, 2, 2)), np.broadcast_to(np.eye(2), (1, 3, 2, 2))],
+    )
     c = CellularSheaf.from_arrays(
-        K, [np.full(3, 2), np.full(3, 2), np.full(1, 2)],
+        K,
+        [np.full(3, 2), np.full(3, 2), np.full(1, 2)],
         [np.broadcast_to(np.eye(3), (3, 2, 3, 3)), np.broadcast_to(np.eye(3), (1, 3, 3, 3))],
     )  # oversized blocks are cut to the stalk dimensions
     d = constant_sheaf(K, 2)
@@ -193,6 +197,93 @@ def test_real_valued_inconsistency_respects_tolerance():
     CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[1.0 + 1e-6]]}, atol=1e-3)
 
 
+def _rotated(norm, angle):
+    return norm * np.array([np.cos(angle), np.sin(angle)])
+
+
+def large_maps_consistent_up_to_rounding(norm=3e4):
+    """A filled triangle whose composites agree exactly in ℝ and up to rounding in float64.
+
+    Edge (0, 2) has a zero stalk, so the composites from (0,) and (2,) through it are 0; the
+    ones through (0, 1) and (1, 2) are products of perpendicular vectors of norm ``norm``
+    (0 in ℝ, about eps · norm² in floating point). From (1,) both composites are
+    ``norm² cos(0.3 - 2.0)``, computed two ways.
+    """
+    t01, t12, phi = 0.3, 1.1, 2.0
+    maps = {
+        ((0, 1), (0, 1, 2)): _rotated(norm, t01)[None, :],
+        ((1, 2), (0, 1, 2)): _rotated(norm, t12)[None, :],
+        ((0,), (0, 1)): _rotated(norm, t01 + np.pi / 2)[:, None],
+        ((2,), (1, 2)): _rotated(norm, t12 + np.pi / 2)[:, None],
+        ((1,), (0, 1)): _rotated(norm, phi)[:, None],
+        ((1,), (1, 2)): _rotated(norm, phi - t01 + t12)[:, None],
+    }
+    dims = {(0, 1): 2, (1, 2): 2, (0, 2): 0}
+    return filled_triangle(), dims, maps
+
+
+def test_large_maps_consistent_up_to_rounding_are_accepted():
+    # issue 14: the tolerance is relative to both composites' map norms, with no absolute floor
+    K, dims, maps = large_maps_consistent_up_to_rounding()
+    through_01 = maps[((0, 1), (0, 1, 2))] @ maps[((0,), (0, 1))]
+    from_1 = (
+        maps[((0, 1), (0, 1, 2))] @ maps[((1,), (0, 1))]
+        - maps[((1, 2), (0, 1, 2))] @ maps[((1,), (1, 2))]
+    )
+    # the premise: the rounding errors exceed an absolute 1e-9, but are tiny next to 3e4 · 3e4
+    assert 1e-9 < max(abs(through_01).max(), abs(from_1).max()) < 1e-6
+    F = CellularSheaf.from_restrictions(K, dims, maps)
+    assert F.check() is F
+    assert not F.is_integral
+    # a genuine inconsistency of the same sheaf at the relative 1e-6 level is still refused
+    bad = dict(maps)
+    bad[((1,), (1, 2))] = maps[((1,), (1, 2))] * (1 + 1e-6)
+    with pytest.raises(InvalidSheafError, match=r"\(1,\) -> .* differ"):
+        CellularSheaf.from_restrictions(K, dims, bad)
+
+
+TINY_COMPOSITE = r"\((\d),\) -> \((\d), (\d)\) -> \(0, 1, 2\)"
+
+
+@pytest.mark.parametrize("norm", [1e-6, 1.0, 1e6])
+def test_inconsistency_is_relative_to_the_map_norms(norm):
+    # every map has norm `norm`, one is off by a relative 1e-3: composites differ by norm² · 1e-3
+    # (1e-15 for norm 1e-6, which an absolute tolerance of 1e-9 would wrongly accept)
+    K = filled_triangle()
+    maps = {
+        (face, coface): [[norm]]
+        for coface in [(0, 1), (0, 2), (1, 2), (0, 1, 2)]
+        for face in itertools.combinations(coface, len(coface) - 1)
+    }
+    maps[((2,), (0, 2))] = [[norm * (1 + 1e-3)]]
+    with pytest.raises(
+        InvalidSheafError, match=rf"δ∘δ ≠ 0.*{TINY_COMPOSITE} and {TINY_COMPOSITE}.*allowed"
+    ):
+        CellularSheaf.from_restrictions(K, 1, maps)
+    F = CellularSheaf.from_restrictions(K, 1, maps, validate=False)
+    with pytest.raises(InvalidSheafError, match=r"\(2,\) -> \((0|1), 2\) -> \(0, 1, 2\)"):
+        F.check()
+    # a relative tolerance above the defect accepts it, at every scale alike
+    assert F.check(atol=1e-2) is F
+    # and the consistent version (all maps equal) passes at every scale
+    maps[((2,), (0, 2))] = [[norm]]
+    CellularSheaf.from_restrictions(K, 1, maps)
+
+
+def test_zero_composites_pass_without_a_floor():
+    # real-valued vertex -> edge maps, zero edge -> triangle maps: every composite is exactly 0
+    # (tolerance 0 as well: a zero difference passes even with no absolute floor)
+    K = filled_triangle()
+    maps = {
+        (face, coface): [[0.5]]
+        for coface in [(0, 1), (0, 2), (1, 2)]
+        for face in itertools.combinations(coface, 1)
+    }
+    maps.update({(edge, (0, 1, 2)): [[0.0]] for edge in [(0, 1), (0, 2), (1, 2)]})
+    F = CellularSheaf.from_restrictions(K, 1, maps)
+    assert not F.is_integral and F.check() is F
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_maps_are_refused(bad):
     K = boundary_of_triangle()
@@ -271,8 +362,11 @@ def _examples():
     yield "twisted circle", CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[-1]]}), [0, 0]
     yield "circle", constant_sheaf(K), [1, 1]
     yield "filled triangle", constant_sheaf(filled_triangle(), 2), [2, 0, 0]
-    yield "zero stalks", CellularSheaf.from_restrictions(
-        filled_triangle(), {(0, 1): 0, (0, 1, 2): 0}), [1, 0, 0]
+    yield (
+        "zero stalks",
+        CellularSheaf.from_restrictions(filled_triangle(), {(0, 1): 0, (0, 1, 2): 0}),
+        [1, 0, 0],
+    )
     for name, betti in [("torus", [1, 2, 1]), ("klein", [0, 1, 1]), ("rp2", [0, 0, 1])]:
         simplices, signs = triangulated_surface(name, 3, 3)
         yield name, sign_sheaf(FilteredComplex.from_simplices(simplices), signs), betti
@@ -383,7 +477,10 @@ def test_sign_sheaf_maps_and_zero_stalks():
     F = sign_sheaf(K, {(2, 0): -1})  # either order of the key
     tri = [tuple(int(v) for v in t) for t in K.simplices[2]]
     assert dict(zip(tri, F.stalk_dims[2].tolist(), strict=True)) == {
-        (0, 1, 2): 0, (0, 1, 3): 1, (0, 2, 3): 0, (1, 2, 3): 1
+        (0, 1, 2): 0,
+        (0, 1, 3): 1,
+        (0, 2, 3): 0,
+        (1, 2, 3): 1,
     }
     assert F.stalk_dims[3].tolist() == [0]
     edge = [tuple(int(v) for v in e) for e in K.simplices[1]]

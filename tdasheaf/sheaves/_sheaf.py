@@ -273,8 +273,20 @@ class CellularSheaf:
 
         For every simplex ρ and every pair of positions ``i < j``, the two composites from the
         face σ = ρ minus vertices i, j must agree:
-        ``F_{τ_i⊲ρ} F_{σ⊲τ_i} = F_{τ_j⊲ρ} F_{σ⊲τ_j}`` (exactly for integer maps, else within
-        ``atol`` times the product of the map norms).
+        ``F_{τ_i⊲ρ} F_{σ⊲τ_i} = F_{τ_j⊲ρ} F_{σ⊲τ_j}``.
+
+        * Integer maps (:attr:`is_integral`): exactly.
+        * Otherwise within a tolerance relative to the sizes of the maps, all norms Frobenius:
+          ``‖F_{τ_i⊲ρ} F_{σ⊲τ_i} - F_{τ_j⊲ρ} F_{σ⊲τ_j}‖_F <= atol * max(‖F_{τ_i⊲ρ}‖_F
+          ‖F_{σ⊲τ_i}‖_F, ‖F_{τ_j⊲ρ}‖_F ‖F_{σ⊲τ_j}‖_F)``. Both composites count, and there is
+          no absolute floor: tiny maps are held to the same relative standard as large ones
+          (rounding in a product is at most about ``eps`` times this bound). A difference of
+          exactly zero always passes (so all-zero maps and zero stalks do).
+
+        Parameters
+        ----------
+        atol : float, default=1e-9
+            The relative tolerance above, for real-valued maps.
 
         Returns
         -------
@@ -300,16 +312,18 @@ class CellularSheaf:
                     A1 = Rm[:, i] @ Rm1[B[:, i], j - 1]
                     # through τ_j (drop j): σ is τ_j without its vertex i, at position i
                     A2 = Rm[:, j] @ Rm1[B[:, j], i]
-                    diff = np.abs(A1 - A2).max(axis=(1, 2)) if A1.size else np.zeros(len(B))
+                    diff = _frobenius(A1 - A2)
                     if exact:
-                        bad = diff > 0
+                        bad = diff != 0
+                        allowed = np.zeros_like(diff)
                     else:
                         scale = np.maximum(
-                            np.abs(Rm[:, i]).max(axis=(1, 2), initial=0)
-                            * np.abs(Rm1[B[:, i], j - 1]).max(axis=(1, 2), initial=0),
-                            1.0,
+                            _frobenius(Rm[:, i]) * _frobenius(Rm1[B[:, i], j - 1]),
+                            _frobenius(Rm[:, j]) * _frobenius(Rm1[B[:, j], i]),
                         )
-                        bad = diff > atol * scale
+                        # ``not <=`` so that a NaN difference (overflowing maps) is refused
+                        allowed = atol * scale
+                        bad = (diff != 0) & ~(diff <= allowed)
                     if bad.any():
                         r = int(np.flatnonzero(bad)[0])
                         rho = K.simplices[m][r]
@@ -320,9 +334,20 @@ class CellularSheaf:
                             f"the sheaf is inconsistent (δ∘δ ≠ 0): the composites "
                             f"{sigma} -> {t_i} -> {tuple(int(v) for v in rho)} and "
                             f"{sigma} -> {t_j} -> {tuple(int(v) for v in rho)} differ "
-                            f"(by {diff[r]:.3g} in max norm)."
+                            f"(by {diff[r]:.3g} in Frobenius norm; "
+                            + (
+                                "integer maps must agree exactly)."
+                                if exact
+                                else f"allowed: {allowed[r]:.3g} = atol × the larger product "
+                                "of the two composites' map norms)."
+                            )
                         )
         return self
+
+
+def _frobenius(A: np.ndarray) -> np.ndarray:
+    """Frobenius norm of every block of a ``(n, a, b)`` array (0 for empty blocks)."""
+    return np.sqrt(np.einsum("nab,nab->n", A, A))
 
 
 def _check_dim(d, where) -> int:
