@@ -11,12 +11,16 @@ random stalk dimensions (0..3) and random restriction maps.
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 import scipy.linalg as sla
 import scipy.sparse.linalg as spla
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
 
 from tdasheaf.cohomology import (
     coboundary,
@@ -101,9 +105,7 @@ def dense_projection(sheaf, a, w=None, observed=None) -> np.ndarray:
 
 def two_components():
     """Path 0-1-2 and edge 3-4, in vertex order 0..4."""
-    return FilteredComplex.from_simplices(
-        [(0,), (1,), (2,), (3,), (4,), (0, 1), (1, 2), (3, 4)]
-    )
+    return FilteredComplex.from_simplices([(0,), (1,), (2,), (3,), (4,), (0, 1), (1, 2), (3, 4)])
 
 
 def test_constant_sheaf_gives_the_weighted_mean_of_each_component():
@@ -224,6 +226,57 @@ def test_projection_on_a_larger_tangent_sheaf_is_sparse_and_accurate():
 
 
 # ----------------------------------------------------------------------------------------------
+# nearest global section: non-convergence warns (issue 14)
+# ----------------------------------------------------------------------------------------------
+
+
+def path_sheaf(n=20):
+    """Constant sheaf on a path of ``n`` vertices: LSQR needs ~n iterations to project."""
+    K = FilteredComplex.from_simplices(
+        [(i,) for i in range(n)] + [(i, i + 1) for i in range(n - 1)]
+    )
+    return constant_sheaf(K)
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_unconverged_projection_warns_once_and_says_what_to_do(partial):
+    F = path_sheaf()
+    a = np.sin(1.3 * np.arange(20))
+    observed = np.isin(np.arange(20), [0, 5, 19]) if partial else None
+    solver = r"harmonic extension \(CG\).*LSQR" if partial else r"projection .*\(LSQR\)"
+    with pytest.warns(ConvergenceWarning) as record:
+        res = nearest_global_section(F, a, observed=observed, maxiter=1)
+    assert not res.converged
+    assert len(record) == 1  # one warning per call, however many inner solves failed
+    message = str(record[0].message)
+    assert re.search(rf"did not converge: .*{solver}", message)
+    assert re.search(r"relative residual .* = \d", message)  # the residual reached
+    assert "maxiter (now 1" in message and "loosen rtol" in message
+    # the answer really is off by O(1): the nearest section is the (observed) mean everywhere
+    exact = nearest_global_section(F, a, observed=observed)
+    assert exact.converged
+    assert np.abs(res.section - exact.section).max() > 0.05
+
+
+def test_convergence_warning_is_sklearns_class_so_user_filters_apply():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = nearest_global_section(path_sheaf(), np.arange(20.0), maxiter=1)
+    assert not res.converged
+
+
+@pytest.mark.parametrize("observed", [None, np.isin(np.arange(20), [0, 5, 19]), np.zeros(20, bool)])
+def test_converged_projection_does_not_warn(observed):
+    a = np.sin(1.3 * np.arange(20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = nearest_global_section(path_sheaf(), a, observed=observed)
+        assert res.converged
+        assert nearest_global_section(twisted_triangle(), [1.0, 2.0, 3.0]).converged
+
+
+# ----------------------------------------------------------------------------------------------
 # inconsistencies and the consistency radius
 # ----------------------------------------------------------------------------------------------
 
@@ -331,8 +384,9 @@ def test_consistency_filtration_sheaf_coefficients_and_unobserved_vertices():
     F = constant_sheaf(K)
     a = [0.0, 0.5, 2.5, 1.0, 1.0]
     Kc, diagram = consistency_filtration(F, a, coefficients="sheaf", field="R")
-    np.testing.assert_allclose(diagram[:, :2], [[0.0, 0.5], [0.0, 2.0], [0.0, np.inf],
-                                                [0.0, np.inf]])
+    np.testing.assert_allclose(
+        diagram[:, :2], [[0.0, 0.5], [0.0, 2.0], [0.0, np.inf], [0.0, np.inf]]
+    )
     observed = np.array([True, True, False, True, True])
     Kp, dp = consistency_filtration(F, [0.0, 0.5, np.nan, 1, 1], observed=observed)
     assert len(Kp.simplices[1]) == 2  # the edge (1, 2) to the unobserved vertex is left out
@@ -370,8 +424,7 @@ def test_diffusion_times_array_zero_and_infinity():
     np.testing.assert_allclose(out[2], nearest_global_section(F, a).section, atol=1e-10)
     L = sheaf_laplacian(F, 0).toarray()
     for i, t in ((0, 3.0), (3, 1.0)):
-        np.testing.assert_allclose(out[i].reshape(-1), sla.expm(-t * L) @ a.reshape(-1),
-                                   atol=1e-10)
+        np.testing.assert_allclose(out[i].reshape(-1), sla.expm(-t * L) @ a.reshape(-1), atol=1e-10)
     # the Dirichlet energy decreases along the flow
     energy = [consistency_radius(F, sheaf_diffusion(F, a, t), "l2") for t in (0, 0.5, 1, 2, 4)]
     assert all(x > y for x, y in zip(energy, energy[1:], strict=False))

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from tdasheaf.cohomology._coboundary import coboundary
@@ -180,7 +182,9 @@ class GlobalSection:
     residual : ndarray of shape (n_vertices,)
         ``‖s(v) − a(v)‖`` per vertex (unweighted; NaN at unobserved vertices).
     converged : bool
-        Whether every solve (LSQR, and CG for partial assignments) met its tolerance.
+        Whether every solve (LSQR, and CG for partial assignments) met its tolerance; when
+        not, :func:`nearest_global_section` also issued a
+        :class:`~sklearn.exceptions.ConvergenceWarning`.
     n_iterations : int
         LSQR iterations used, summed over every projection.
     """
@@ -203,13 +207,26 @@ def _project(delta, x, sw, rtol, maxiter):
     onto ``im Bᵀ = (ker B)^⊥``), and ``W^{-1/2}(y − Bᵀz)`` the W-projection of ``x``.
     """
     if delta.shape[0] == 0 or delta.nnz == 0 or not np.any(x):
-        return x.copy(), True, 0
+        return x.copy(), True, 0, 0.0
     B = delta if sw is None else delta @ sp.diags_array(1.0 / sw)
     y = x if sw is None else sw * x
     Bt = B.T.tocsr()
     z, istop, itn = spla.lsqr(Bt, y, atol=rtol, btol=rtol, conlim=0.0, iter_lim=maxiter)[:3]
     r = y - Bt @ z
-    return (r if sw is None else r / sw), istop in _LSQR_OK, int(itn)
+    ok = istop in _LSQR_OK
+    # relative residual ‖B r‖ / (‖B‖_F ‖r‖): how far from ker δ the answer is (LSQR's test);
+    # computed only on failure, for the warning
+    relres = 0.0 if ok else _relative_residual(B, r)
+    return (r if sw is None else r / sw), ok, int(itn), relres
+
+
+def _relative_residual(B, r) -> float:
+    """``‖B r‖ / (‖B‖_F ‖r‖)`` (0 when ``r = 0``), the scale-free size of ``δ s``."""
+    nr = float(np.linalg.norm(r))
+    nB = float(np.sqrt(np.sum(B.data**2)))
+    if nr == 0.0 or nB == 0.0:
+        return 0.0
+    return float(np.linalg.norm(B @ r)) / (nB * nr)
 
 
 def nearest_global_section(
@@ -245,11 +262,21 @@ def nearest_global_section(
     rtol : float, default=1e-10
         LSQR tolerance (``atol = btol``): relative size of ``δ^0 s`` at the answer.
     maxiter : int, optional
-        LSQR iteration limit per solve (default: LSQR's, twice the number of unknowns).
+        Iteration limit of every solve: each LSQR projection (default: LSQR's, twice the
+        number of unknowns) and, for a partial assignment, the CG iteration (default: SciPy's,
+        ten times the number of unknowns).
 
     Returns
     -------
     GlobalSection
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        Once per call, when a solve stops before meeting its tolerance (``converged=False``):
+        the message names the solver, the relative residual reached and the knobs (raise
+        ``maxiter``, loosen ``rtol``). An unconverged partial solve can be off by O(1).
+        Scikit-learn's class, so existing ``warnings`` filters for it apply.
 
     Examples
     --------
@@ -274,11 +301,23 @@ def nearest_global_section(
     delta = coboundary(sheaf, 0, format="csr")
     with _one_blas_thread():
         if dmask is None or dmask.all():
-            s, ok, its = _project(delta, a, None if w is None else np.sqrt(w), rtol, maxiter)
+            s, ok, its, relres = _project(
+                delta, a, None if w is None else np.sqrt(w), rtol, maxiter
+            )
+            failure = None if ok else _full_failure(its, relres, rtol)
         elif not dmask.any():
-            s, ok, its = np.zeros_like(a), True, 0
+            s, ok, its, failure = np.zeros_like(a), True, 0, None
         else:
-            s, ok, its = _partial(delta, a, dmask, np.sqrt(w_all), rtol, maxiter)
+            s, ok, its, failure = _partial(delta, a, dmask, np.sqrt(w_all), rtol, maxiter)
+    if not ok:
+        warnings.warn(
+            f"nearest_global_section did not converge: {failure} The returned section may be "
+            f"far from the nearest global section (GlobalSection.converged is False). Raise "
+            f"maxiter (now {maxiter!r}; None means the solvers' defaults, 2 x unknowns LSQR "
+            f"and 10 x unknowns CG iterations) or loosen rtol (now {rtol:g}).",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     diff = np.where(dmask if dmask is not None else True, s - a, 0.0)
     owner = np.repeat(np.arange(len(sheaf.stalk_dims[0])), sheaf.stalk_dims[0])
     per_vertex = np.sqrt(np.bincount(owner, diff**2, minlength=len(sheaf.stalk_dims[0])))
@@ -293,6 +332,14 @@ def nearest_global_section(
     )
 
 
+def _full_failure(its: int, relres: float, rtol: float) -> str:
+    return (
+        f"the projection onto the global sections (LSQR) stopped after {its} iteration"
+        f"{'' if its == 1 else 's'} with "
+        f"relative residual ‖δ⁰s‖/(‖δ⁰‖‖s‖) = {relres:.3g} (tolerance rtol = {rtol:g})."
+    )
+
+
 def _partial(delta, a, dmask, sw, rtol, maxiter):
     """Minimum-norm ``s ∈ ker δ`` minimising ``‖W_O^{1/2}(s_O − a_O)‖`` (CG over projections).
 
@@ -304,13 +351,16 @@ def _partial(delta, a, dmask, sw, rtol, maxiter):
     the right-hand side is orthogonal to them, so CG never enters it: they get 0 (minimum norm).
     """
     inner_tol = max(rtol * 1e-2, 1e-15)
-    state = {"ok": True, "its": 0}
+    state = {"ok": True, "its": 0, "failed": 0, "worst": 0.0}
     B = delta @ sp.diags_array(1.0 / sw)
 
     def P(y):
-        p, ok, its = _project(B, y, None, inner_tol, maxiter)
+        p, ok, its, relres = _project(B, y, None, inner_tol, maxiter)
         state["ok"] &= ok
         state["its"] += its
+        if not ok:
+            state["failed"] += 1
+            state["worst"] = max(state["worst"], relres)
         return p
 
     def matvec(y):
@@ -322,7 +372,27 @@ def _partial(delta, a, dmask, sw, rtol, maxiter):
     scale = float(np.linalg.norm(sw * a * dmask))
     A = spla.LinearOperator((n, n), matvec=matvec, dtype=float)
     y, info = spla.cg(A, b, rtol=rtol, atol=rtol * scale, maxiter=maxiter)
-    return P(y) / sw, state["ok"] and info == 0, state["its"]
+    section = P(y) / sw
+    ok = state["ok"] and info == 0
+    if ok:
+        return section, True, state["its"], None
+    problems = []
+    if info != 0:
+        # one more product (two projections) for the residual reached, on failure only
+        nb = float(np.linalg.norm(b))
+        res = float(np.linalg.norm(b - matvec(y))) / nb if nb else 0.0
+        what = "its iteration limit" if info > 0 else "a breakdown"
+        problems.append(
+            f"with a partial observation the harmonic extension (CG) stopped at {what} with "
+            f"relative residual ‖b − Ay‖/‖b‖ = {res:.3g} (tolerance rtol = {rtol:g})"
+        )
+    if state["failed"]:
+        problems.append(
+            f"{state['failed']} of its projections onto the global sections (LSQR) stopped "
+            f"with relative residual ‖δ⁰s‖/(‖δ⁰‖‖s‖) up to {state['worst']:.3g} "
+            f"(tolerance {inner_tol:g} = rtol / 100)"
+        )
+    return section, False, state["its"], "; ".join(problems) + "."
 
 
 # ----------------------------------------------------------------------------------------------
