@@ -89,12 +89,8 @@ def _sheaf_bars(
             keep = maxmin_landmarks(points, n_landmarks)
             points = points[keep]
             y = None if y is None else y[keep]
+        # in the plane the alpha complex stops at triangles: higher degrees are 0 (below)
         K = alpha_complex(points, max(top, 1))
-        if len(K.simplices) <= top:  # e.g. alpha in the plane stops at triangles
-            raise ValueError(
-                f"degrees={degrees} needs simplices of dimension {top}, but the alpha complex of "
-                f"{points.shape[1]}-dimensional points has dimension {len(K.simplices) - 1}."
-            )
     if callable(sheaf):
         F = sheaf(points, K)
         if not isinstance(F, CellularSheaf):
@@ -109,7 +105,23 @@ def _sheaf_bars(
         F = constant_sheaf(K)
     else:
         F = signal_sheaf(points, K, y, maps="constant")
-    return sheaf_persistence(F, degrees, field)
+    return _bars_up_to_top(F, degrees, field)
+
+
+def _bars_up_to_top(F: CellularSheaf, degrees: tuple[int, ...], field) -> dict[int, np.ndarray]:
+    """:func:`sheaf_persistence` in the degrees the complex has; empty bars above.
+
+    ``H^q`` of a complex without q-simplices is 0 at every scale, on every field: a Rips
+    complex with no triangle under the threshold, an alpha complex of planar points asked for
+    degree 3. (A degree equal to the top dimension has no finite deaths; the engine knows.)
+    """
+    top = len(F.stalk_dims) - 1
+    present = tuple(q for q in degrees if q <= top)
+    bars = dict(sheaf_persistence(F, present, field)) if present else {}
+    for q in degrees:
+        if q > top:
+            bars[q] = np.empty((0, 2))
+    return {q: bars[q] for q in degrees}
 
 
 class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
@@ -130,7 +142,10 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     filtration : {"rips", "alpha"}, default="rips"
         Vietoris–Rips (diameter) or alpha (radius) filtration.
     degrees : sequence of int, default=(0, 1)
-        Cohomology degrees.
+        Cohomology degrees. ``H^q`` of a complex without q-simplices is 0, so a degree above a
+        cloud's complex (no triangle under ``max_edge_length``; degree 3 of the alpha complex
+        of planar points) gives no bars — only padding rows in the diagram — on every field,
+        never an error. A degree equal to the complex's top dimension has no finite deaths.
     max_edge_length : float, default=inf
         Rips threshold; also the way to keep only *local* edges, on which frame-based maps
         mean something (long chords make even a cylinder's orientation signs inconsistent).
