@@ -89,7 +89,7 @@ def _sheaf_bars(
             keep = maxmin_landmarks(points, n_landmarks)
             points = points[keep]
             y = None if y is None else y[keep]
-        # in the plane the alpha complex stops at triangles: higher degrees are 0 (below)
+        # in the plane the alpha complex stops at triangles: higher degrees have no bars
         K = alpha_complex(points, max(top, 1))
     if callable(sheaf):
         F = sheaf(points, K)
@@ -105,23 +105,7 @@ def _sheaf_bars(
         F = constant_sheaf(K)
     else:
         F = signal_sheaf(points, K, y, maps="constant")
-    return _bars_up_to_top(F, degrees, field)
-
-
-def _bars_up_to_top(F: CellularSheaf, degrees: tuple[int, ...], field) -> dict[int, np.ndarray]:
-    """:func:`sheaf_persistence` in the degrees the complex has; empty bars above.
-
-    ``H^q`` of a complex without q-simplices is 0 at every scale, on every field: a Rips
-    complex with no triangle under the threshold, an alpha complex of planar points asked for
-    degree 3. (A degree equal to the top dimension has no finite deaths; the engine knows.)
-    """
-    top = len(F.stalk_dims) - 1
-    present = tuple(q for q in degrees if q <= top)
-    bars = dict(sheaf_persistence(F, present, field)) if present else {}
-    for q in degrees:
-        if q > top:
-            bars[q] = np.empty((0, 2))
-    return {q: bars[q] for q in degrees}
+    return sheaf_persistence(F, degrees, field)  # degrees above the complex: empty bars
 
 
 class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
