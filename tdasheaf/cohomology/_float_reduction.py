@@ -473,6 +473,9 @@ def reduce_blocks(
                 if row < n_rows:
                     sq += acc[row, i] * acc[row, i]
             mag = max(mag, np.sqrt(sq))
+        # a zero decision is certain only while the noise floor, relative to the block's own
+        # scale, stays below the doubt line: past this growth it is a doubt too
+        growth_limit = mag * doubt_hi / doubt_lo
         while w > 0 and hsize > 0:
             g = heap[0]
             hsize = _heap_pop(heap, hsize)
@@ -514,6 +517,14 @@ def reduce_blocks(
                 for a in range(dg):
                     for j in range(w):
                         acc[r0 + a, j] = 0.0
+                if mag > growth_limit:
+                    doubt_col = _grow(doubt_col, n_doubts + 1)
+                    doubt_row = _grow(doubt_row, n_doubts + 1)
+                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
+                    doubt_col[n_doubts] = h
+                    doubt_row[n_doubts] = g
+                    doubt_ratio[n_doubts] = 0.0
+                    n_doubts += 1
                 continue
             thr = rtol * mag
             if kg == dg:
@@ -539,10 +550,12 @@ def reduce_blocks(
             _jacobi(B, dg, w, V, True)
             _column_norms_sorted(B, dg, w, s, order)
             r = 0
+            n_meaningful = min(dg - kg, w)
             for i in range(w):
                 if s[i] > thr:
                     r += 1
-                if s[i] > doubt_lo * mag and s[i] < doubt_hi * mag:
+                zero_in_doubt = i < n_meaningful and mag > growth_limit and s[i] <= thr
+                if (s[i] > doubt_lo * mag and s[i] < doubt_hi * mag) or zero_in_doubt:
                     doubt_col = _grow(doubt_col, n_doubts + 1)
                     doubt_row = _grow(doubt_row, n_doubts + 1)
                     doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
