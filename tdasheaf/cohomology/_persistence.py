@@ -27,7 +27,12 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
-from tdasheaf.cohomology._float_reduction import equilibrate, reduce_blocks, stalk_doubts
+from tdasheaf.cohomology._float_reduction import (
+    equilibrate,
+    reduce_blocks,
+    stalk_doubts,
+    stalk_scaling,
+)
 from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.exceptions import ComplexTooLargeError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf
@@ -63,6 +68,9 @@ DOUBT_ABOVE = 10.0
 #: ``1 / (STALK_DOUBT · rtol)``, 1e7 by default) has a basis too ill-conditioned for the
 #: rounding errors of the *input* to stay invisible: the engine warns.
 STALK_DOUBT = 100.0
+#: A zero rank decision is a doubt once the terms that formed the block grew so much that the
+#: noise floor ``NOISE_LEVEL · m`` exceeds 1e-6 of the block's original norm.
+MAX_GROWTH = 1e-6 / NOISE_LEVEL
 
 #: The degree-2 flag engine looks edges up in an ``n × n`` int32 matrix when it fits in this
 #: many bytes (n ≤ 8,192), else it merges the three adjacency lists (~10% slower in total on
@@ -686,16 +694,14 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
         indptr = M.indptr.astype(np.int64)
         indices = M.indices.astype(np.int64)
         data = np.array(M.data, dtype=np.float64)
-        # per-coordinate Ruiz scaling (a diagonal change of basis, filtration-preserving)
-        _, col_scale = equilibrate(
-            indptr,
-            indices,
-            data,
-            np.arange(len(row_group), dtype=np.int64),
-            np.arange(len(col_group), dtype=np.int64),
-            len(row_group),
-            len(col_group),
+        # one scalar per stalk (Curtis-Reid on block norms): a filtration-preserving change of
+        # basis under which orthogonal changes and rescalings of stalks are invisible
+        row_scale, col_scale = stalk_scaling(
+            indptr, indices, data, row_group, col_group, len(next_dims), len(dims)
         )
+        cols = np.repeat(np.arange(len(col_group)), np.diff(indptr))
+        data *= row_scale[row_group[indices]] * col_scale[col_group[cols]]
+        col_scale = col_scale[col_group]
         out = reduce_blocks(
             indptr,
             indices,
@@ -708,6 +714,7 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
             rtol,
             min(NOISE_LEVEL, rtol),
             DOUBT_ABOVE * rtol,
+            MAX_GROWTH,
             representatives and q in degrees,
         )
         bar_col, bar_row, clear_k, clear_q, d_col, d_row, d_ratio, v_ptr, v_len, v_idx, v_val = out
