@@ -57,7 +57,51 @@ import scipy.sparse.linalg as spla
 
 from tdasheaf.cohomology._reduction import _grow, _heap_pop, _heap_push
 
-__all__ = ["equilibrate", "reduce_blocks", "small_svd", "stalk_doubts", "stalk_scaling"]
+__all__ = [
+    "equilibrate",
+    "gram_screen",
+    "reduce_blocks",
+    "small_svd",
+    "stalk_doubts",
+    "stalk_scaling",
+]
+
+
+@numba.njit(cache=True)
+def _block_norms(indptr, indices, data, row_group, col_group, n_row_groups):
+    """Squared Frobenius norms of the nonzero blocks (row group, column group), one pass."""
+    n_cols = len(indptr) - 1
+    acc = np.zeros(n_row_groups)
+    seen = np.zeros(n_row_groups, dtype=np.bool_)
+    touched = np.empty(n_row_groups, dtype=np.int64)
+    out_g = np.empty(len(indices), dtype=np.int64)
+    out_h = np.empty(len(indices), dtype=np.int64)
+    out_sq = np.empty(len(indices))
+    n_out = 0
+    c = 0
+    while c < n_cols:
+        h = col_group[c]
+        stop = c
+        n_touched = 0
+        while stop < n_cols and col_group[stop] == h:
+            for t in range(indptr[stop], indptr[stop + 1]):
+                g = row_group[indices[t]]
+                if not seen[g]:
+                    seen[g] = True
+                    touched[n_touched] = g
+                    n_touched += 1
+                acc[g] += data[t] * data[t]
+            stop += 1
+        for k in range(n_touched):
+            g = touched[k]
+            out_g[n_out] = g
+            out_h[n_out] = h
+            out_sq[n_out] = acc[g]
+            n_out += 1
+            acc[g] = 0.0
+            seen[g] = False
+        c = stop
+    return out_g[:n_out], out_h[:n_out], out_sq[:n_out]
 
 
 def stalk_scaling(indptr, indices, data, row_group, col_group, n_row_groups, n_col_groups):
@@ -69,46 +113,49 @@ def stalk_scaling(indptr, indices, data, row_group, col_group, n_row_groups, n_c
     here on block norms. Frobenius norms do not change under orthogonal changes of a stalk's
     basis, and rescaling a stalk by ``a`` shifts its ``log`` by ``log a``, which the least
     squares solution absorbs exactly: the scaled matrix is the same for all these bases (to the
-    solver's tolerance, 1e-12), so the rank decisions made on it are too. The normal equations
-    are a bipartite (signless) graph Laplacian, solved by conjugate gradients.
+    solver's tolerance, 1e-10), so the rank decisions made on it are too. The normal equations
+    are a bipartite (signless) graph Laplacian, solved by conjugate gradients with a diagonal
+    preconditioner.
 
     Returns
     -------
     row_scale, col_scale : ndarray
         Per group: ``exp(r)``, ``exp(c)``; multiply rows / columns by them.
     """
-    n_cols = len(indptr) - 1
-    cols = np.repeat(np.arange(n_cols), np.diff(indptr))
-    blocks = sp.coo_array(
-        (data * data, (row_group[indices], col_group[cols])), shape=(n_row_groups, n_col_groups)
-    ).tocsr()
-    blocks.sum_duplicates()
-    keep = blocks.data > 0
-    g = np.repeat(np.arange(n_row_groups), np.diff(blocks.indptr))[keep]
-    h = blocks.indices[keep]
-    logs = 0.5 * np.log(blocks.data[keep])
+    g, h, sq = _block_norms(indptr, indices, data, row_group, col_group, n_row_groups)
+    keep = sq > 0
+    g, h = g[keep], h[keep]
+    logs = 0.5 * np.log(sq[keep])
     n = n_row_groups + n_col_groups
     if len(logs) == 0:
         return np.ones(n_row_groups), np.ones(n_col_groups)
+    if np.ptp(logs) <= 1e-12 * max(1.0, abs(logs[0])):
+        # every block has the same norm (a tangent or signed sheaf): the minimum-norm solution
+        # splits it evenly, r = c = -l/2
+        f = np.exp(-0.5 * logs[0])
+        return np.full(n_row_groups, f), np.full(n_col_groups, f)
     # gradient of Σ (l + r_g + c_h)²: deg_g r_g + Σ_h c_h = -Σ l (and symmetrically)
     B = sp.coo_array((np.ones(len(g)), (g, n_row_groups + h)), shape=(n, n)).tocsr()
     degree = np.asarray(B.sum(axis=1)).ravel() + np.asarray(B.sum(axis=0)).ravel()
     A = (B + B.T + sp.diags_array(np.where(degree > 0, degree, 1.0))).tocsr()
     rhs = -np.bincount(g, logs, n) - np.bincount(n_row_groups + h, logs, n)
-    x, _ = spla.cg(A, rhs, rtol=1e-12, atol=0.0, maxiter=10 * n + 100)
+    jacobi = sp.diags_array(1.0 / A.diagonal())
+    x, _ = spla.cg(A, rhs, rtol=1e-10, atol=0.0, maxiter=10 * n + 100, M=jacobi)
     x = np.clip(x, -700.0, 700.0)
     return np.exp(x[:n_row_groups]), np.exp(x[n_row_groups:])
 
 
 @numba.njit(cache=True)
-def equilibrate(indptr, indices, data, row_group, col_group, n_row_groups, n_col_groups):
+def equilibrate(
+    indptr, indices, data, row_group, col_group, n_row_groups, n_col_groups, max_sweeps=30
+):
     """Ruiz scaling of a CSC matrix, in place, with one scalar per group of rows / columns.
 
     Every group's largest entry becomes ≈ 1 (sweeps of ``x ← x / sqrt(max)`` until every
-    factor is within 10% of 1, at most 30). Groups of one row / column give the classical
-    per-coordinate scaling (what the engines use: a diagonal change of basis, which preserves
-    the filtration and so the barcode); groups of a stalk's coordinates give one scalar per
-    simplex.
+    factor is within 10% of 1, at most ``max_sweeps``). Groups of one row / column give the
+    classical per-coordinate scaling (a diagonal change of basis, which preserves the
+    filtration and so the barcode: the scalar engines' equilibration); groups of a stalk's
+    coordinates give one scalar per simplex.
 
     Returns
     -------
@@ -120,7 +167,7 @@ def equilibrate(indptr, indices, data, row_group, col_group, n_row_groups, n_col
     cs = np.ones(n_col_groups)
     rmax = np.zeros(n_row_groups)
     cmax = np.zeros(n_col_groups)
-    for _ in range(30):
+    for _ in range(max_sweeps):
         rmax[:] = 0.0
         for c in range(n_cols):
             for t in range(indptr[c], indptr[c + 1]):
@@ -255,20 +302,121 @@ def small_svd(A):
 
 
 @numba.njit(cache=True)
-def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_hi):
+def _gram_suspect(G, d, screen, buf, sv, order, V):
+    """Whether the PSD ``G[:d, :d]`` (a block's Gram matrix) may hide a singular value ratio
+    below ``sqrt(screen)``: its eigenvalues carry an absolute error ~u·λ_max, so only ratios
+    well above u can be cleared this way."""
+    if d == 2:  # closed form: λ_max = mean + radius, λ_min = det / λ_max
+        mean = 0.5 * (G[0, 0] + G[1, 1])
+        radius = np.sqrt(0.25 * (G[0, 0] - G[1, 1]) ** 2 + G[0, 1] * G[1, 0])
+        top = mean + radius
+        return top > 0 and (G[0, 0] * G[1, 1] - G[0, 1] * G[1, 0]) <= screen * top * top
+    for a in range(d):
+        for b in range(d):
+            buf[a, b] = G[a, b]
+    _jacobi(buf, d, d, V, False)
+    _column_norms_sorted(buf, d, d, sv, order)
+    return sv[0] > 0 and sv[d - 1] <= screen * sv[0]
+
+
+@numba.njit(cache=True)
+def gram_screen(indptr, indices, data, row_group, row_ptr, col_ptr, screen):
+    """Stalks whose block conditioning the cheap Gram test cannot clear.
+
+    For every column group (a stalk's columns) and every row group (its rows), the Gram matrix
+    of the block, accumulated in one pass over the CSC entries (no transpose); a block is
+    cleared when its smallest eigenvalue exceeds ``screen`` times its largest. The others go
+    to the exact check (:func:`stalk_doubts`). Single-column / single-row blocks are cleared.
+
+    Returns
+    -------
+    col_suspect, row_suspect : ndarray of bool
+    """
+    n_col_groups = len(col_ptr) - 1
+    n_row_groups = len(row_ptr) - 1
+    dmax = 1
+    for h in range(n_col_groups):
+        dmax = max(dmax, col_ptr[h + 1] - col_ptr[h])
+    for g in range(n_row_groups):
+        dmax = max(dmax, row_ptr[g + 1] - row_ptr[g])
+    buf = np.zeros((dmax, dmax))
+    G = np.zeros((dmax, dmax))
+    V = np.zeros((dmax, dmax))
+    sv = np.zeros(dmax)
+    order = np.zeros(dmax, dtype=np.int64)
+    col_suspect = np.zeros(n_col_groups, dtype=np.bool_)
+    for h in range(n_col_groups):
+        c0 = col_ptr[h]
+        d = col_ptr[h + 1] - c0
+        if d < 2:
+            continue
+        for a in range(d):
+            for b in range(a, d):
+                # dot product of two sorted sparse columns
+                x = 0.0
+                i = indptr[c0 + a]
+                j = indptr[c0 + b]
+                while i < indptr[c0 + a + 1] and j < indptr[c0 + b + 1]:
+                    if indices[i] == indices[j]:
+                        x += data[i] * data[j]
+                        i += 1
+                        j += 1
+                    elif indices[i] < indices[j]:
+                        i += 1
+                    else:
+                        j += 1
+                G[a, b] = x
+                G[b, a] = x
+        col_suspect[h] = _gram_suspect(G, d, screen, buf, sv, order, V)
+    # row groups: their Gram matrices, one d_g × d_g block each
+    offset = np.zeros(n_row_groups + 1, dtype=np.int64)
+    for g in range(n_row_groups):
+        dg = row_ptr[g + 1] - row_ptr[g]
+        offset[g + 1] = offset[g] + dg * dg
+    grams = np.zeros(offset[n_row_groups])
+    for c in range(len(indptr) - 1):
+        t = indptr[c]
+        while t < indptr[c + 1]:
+            g = row_group[indices[t]]
+            stop = t
+            while stop < indptr[c + 1] and row_group[indices[stop]] == g:
+                stop += 1
+            r0 = row_ptr[g]
+            dg = row_ptr[g + 1] - r0
+            for t1 in range(t, stop):
+                for t2 in range(t, stop):
+                    grams[offset[g] + (indices[t1] - r0) * dg + indices[t2] - r0] += (
+                        data[t1] * data[t2]
+                    )
+            t = stop
+    row_suspect = np.zeros(n_row_groups, dtype=np.bool_)
+    for g in range(n_row_groups):
+        dg = row_ptr[g + 1] - row_ptr[g]
+        if dg < 2:
+            continue
+        for a in range(dg):
+            for b in range(dg):
+                G[a, b] = grams[offset[g] + a * dg + b]
+        row_suspect[g] = _gram_suspect(G, dg, screen, buf, sv, order, V)
+    return col_suspect, row_suspect
+
+
+@numba.njit(cache=True)
+def stalk_doubts(indptr, indices, data, n_rows, col_ptr, check, doubt_lo, doubt_hi):
     """Stalks whose coboundary block is ill-conditioned at the engine's tolerance.
 
     For every column group ``h`` (a stalk), the singular values of its columns
     ``M[:, col_ptr[h]:col_ptr[h+1]]``; a singular value in ``(doubt_lo, doubt_hi) · σ_max``
     means that the stalk's basis mixes directions whose scales differ by about ``1/rtol``:
-    rank decisions that involve them cannot be certified, whatever the pivoting.
-    (Apply it to the transpose for the row groups.)
+    rank decisions that involve them cannot be certified, whatever the pivoting. Only the
+    groups with ``check[h]`` are examined (those :func:`gram_screen` could not clear); apply
+    it to the transpose for the row groups.
 
     Returns
     -------
     groups : ndarray of int64
     ratios : ndarray of float64
-        The singular value divided by ``rtol · σ_max``.
+        The singular value divided by ``σ_max``.
     """
     n_groups = len(col_ptr) - 1
     mark = np.full(n_rows, -1, dtype=np.int64)
@@ -282,7 +430,7 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
     for h in range(n_groups):
         c0 = col_ptr[h]
         d = col_ptr[h + 1] - c0
-        if d < 2:
+        if d < 2 or not check[h]:
             continue  # one column: a single singular value, its own scale
         n = 0
         for j in range(d):
@@ -319,7 +467,7 @@ def stalk_doubts(indptr, indices, data, n_rows, col_ptr, rtol, doubt_lo, doubt_h
                 out_g = _grow(out_g, n_out + 1)
                 out_r = _grow(out_r, n_out + 1)
                 out_g[n_out] = h
-                out_r[n_out] = x / (rtol * top)
+                out_r[n_out] = x / top
                 n_out += 1
     return out_g[:n_out], out_r[:n_out]
 
@@ -455,6 +603,80 @@ def reduce_blocks(
         if d == 0 or k >= d:
             continue
         w = d - k
+        if k == 0:
+            # apparent pivot: the earliest coface stalk has no pivots yet and the block there
+            # has full column rank, certainly: store W V Σ^{-1} straight from the original
+            # columns (no accumulator, no heap), as the exact engine's apparent pairs do
+            g0 = n_row_groups
+            mag = 0.0
+            for j in range(d):
+                col = c0 + j
+                if indptr[col + 1] > indptr[col]:
+                    g0 = min(g0, row_group[indices[indptr[col]]])
+                sq = 0.0
+                for t in range(indptr[col], indptr[col + 1]):
+                    sq += data[t] * data[t]
+                mag = max(mag, np.sqrt(sq))
+            if g0 < n_row_groups and pivot_k[g0] == 0 and row_ptr[g0 + 1] - row_ptr[g0] >= d:
+                r0 = row_ptr[g0]
+                dg = row_ptr[g0 + 1] - r0
+                for a in range(dg):
+                    for j in range(d):
+                        B[a, j] = 0.0
+                for j in range(d):
+                    t = indptr[c0 + j]
+                    while t < indptr[c0 + j + 1] and row_group[indices[t]] == g0:
+                        B[indices[t] - r0, j] = data[t]
+                        t += 1
+                _jacobi(B, dg, d, V, True)
+                _column_norms_sorted(B, dg, d, s, order)
+                if s[d - 1] >= doubt_hi * mag:
+                    for i in range(d):
+                        n_entries = dg + (d if track else 0)
+                        for j in range(d):
+                            n_entries += indptr[c0 + j + 1] - indptr[c0 + j]
+                        need = st_top + n_entries
+                        st_idx = _grow(st_idx, need)
+                        st_val = _grow(st_val, need)
+                        s_ptr = _grow(s_ptr, n_stored + 1)
+                        s_len = _grow(s_len, n_stored + 1)
+                        s_err = _grow(s_err, n_stored + 1)
+                        base = st_top
+                        for a in range(dg):
+                            st_idx[st_top] = r0 + a
+                            st_val[st_top] = B[a, order[i]] / s[i]
+                            st_top += 1
+                        for j in range(d):
+                            f = V[j, order[i]] / s[i]
+                            for t in range(indptr[c0 + j], indptr[c0 + j + 1]):
+                                if row_group[indices[t]] == g0:
+                                    continue
+                                st_idx[st_top] = indices[t]  # rows may repeat: entries add
+                                st_val[st_top] = data[t] * f
+                                st_top += 1
+                            if track:  # its reduction-matrix part, as the slow path keeps it
+                                st_idx[st_top] = n_rows + c0 + j
+                                st_val[st_top] = f
+                                st_top += 1
+                        s_ptr[n_stored] = base
+                        s_len[n_stored] = st_top - base
+                        s_err[n_stored] = mag / s[i]
+                        pivot_id[r0 + i] = n_stored
+                        n_stored += 1
+                        bar_col[n_bars] = h
+                        bar_row[n_bars] = g0
+                        if track:
+                            v_idx = _grow(v_idx, v_top + d)
+                            v_val = _grow(v_val, v_top + d)
+                            v_ptr[n_bars] = v_top
+                            for j in range(d):
+                                v_idx[v_top] = c0 + j
+                                v_val[v_top] = V[j, order[i]] / s[i]
+                                v_top += 1
+                            v_len[n_bars] = d
+                        n_bars += 1
+                    pivot_k[g0] = d
+                    continue
         # basis of the uncleared directions: the orthogonal complement of the cleared ones
         P = np.zeros((d, w))
         if k > 0:
@@ -499,16 +721,12 @@ def reduce_blocks(
             col = c0 + j
             for t in range(indptr[col], indptr[col + 1]):
                 row = indices[t]
-                ntl, hsize = _touch(
-                    row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
-                )
+                ntl, hsize = _touch(row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap)
                 for i in range(w):
                     acc[row, i] += data[t] * P[j, i]
             if track:
                 row = n_rows + col
-                ntl, hsize = _touch(
-                    row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap
-                )
+                ntl, hsize = _touch(row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap)
                 for i in range(w):
                     acc[row, i] += P[j, i]
         # the scale of the block's rounding errors: its *original* columns (projecting out the

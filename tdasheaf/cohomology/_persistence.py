@@ -29,6 +29,7 @@ from tdasheaf.cohomology._flag2 import (
 )
 from tdasheaf.cohomology._float_reduction import (
     equilibrate,
+    gram_screen,
     reduce_blocks,
     stalk_doubts,
     stalk_scaling,
@@ -71,6 +72,10 @@ STALK_DOUBT = 100.0
 #: A zero rank decision is a doubt once the terms that formed the block grew so much that the
 #: noise floor ``NOISE_LEVEL · m`` exceeds 1e-6 of the block's original norm.
 MAX_GROWTH = 1e-6 / NOISE_LEVEL
+#: A stalk block whose Gram matrix has all eigenvalues above this fraction of the largest has
+#: singular values above 1e-6 of the largest, clear of the stalk doubt band; only the others are
+#: examined by an SVD of the block itself.
+GRAM_SCREEN = 1e-12
 
 #: The degree-2 flag engine looks edges up in an ``n × n`` int32 matrix when it fits in this
 #: many bytes (n ≤ 8,192), else it merges the three adjacency lists (~10% slower in total on
@@ -186,6 +191,7 @@ def _equilibrate(M: sp.csc_array):
         np.arange(n_cols, dtype=np.int64),
         n_rows,
         n_cols,
+        4,
     )
     return A, dr, dc
 
@@ -720,18 +726,27 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
         bar_col, bar_row, clear_k, clear_q, d_col, d_row, d_ratio, v_ptr, v_len, v_idx, v_val = out
         f_q = K.filtrations[q]
         # a stalk whose own coboundary block is ill-conditioned cannot be certified either
-        band = (rtol, min(NOISE_LEVEL, rtol), STALK_DOUBT * rtol)
-        groups, ratios = stalk_doubts(indptr, indices, data, len(row_group), col_ptr, *band)
-        T = sp.csc_array((data, indices, indptr), shape=M.shape).T.tocsc()
-        T.sort_indices()
-        groups_t, ratios_t = stalk_doubts(
-            T.indptr.astype(np.int64),
-            T.indices.astype(np.int64),
-            T.data,
-            len(col_group),
-            row_ptr.astype(np.int64),
-            *band,
+        band = (min(NOISE_LEVEL, rtol), STALK_DOUBT * rtol)
+        # Gram matrices clear most stalks in one pass; the rest get the exact (SVD) check
+        col_check, row_check = gram_screen(
+            indptr, indices, data, row_group, row_ptr.astype(np.int64), col_ptr, GRAM_SCREEN
         )
+        groups, ratios = stalk_doubts(
+            indptr, indices, data, len(row_group), col_ptr, col_check, *band
+        )
+        groups_t = ratios_t = np.empty(0)
+        if row_check.any():
+            T = sp.csc_array((data, indices, indptr), shape=M.shape).T.tocsc()
+            T.sort_indices()
+            groups_t, ratios_t = stalk_doubts(
+                T.indptr.astype(np.int64),
+                T.indices.astype(np.int64),
+                T.data,
+                len(col_group),
+                row_ptr.astype(np.int64),
+                row_check,
+                *band,
+            )
         for h, ratio in zip(groups, ratios, strict=True):
             if q in degrees:
                 doubts.setdefault(q, []).append((f_q[h], np.nan, ratio))
@@ -767,8 +782,11 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
 def _warn_doubts(q: int, items: list, rtol: float) -> None:
     items = sorted(items, key=lambda t: abs(np.log10(max(t[2], 1e-300))))
     shown = ", ".join(
-        (f"(t={a:.6g}, stalk block" if np.isnan(b) else f"(t={a:.6g}, coface t={b:.6g}")
-        + f": σ/threshold={r:.2g})"
+        (
+            f"(t={a:.6g}, a stalk's coboundary block of condition {1 / r:.2g})"
+            if np.isnan(b)
+            else f"(t={a:.6g}, coface t={b:.6g}: σ/threshold={r:.2g})"
+        )
         for a, b, r in items[:3]
     )
     more = f" and {len(items) - 3} more" if len(items) > 3 else ""
