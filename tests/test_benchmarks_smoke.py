@@ -36,3 +36,11 @@ def test_flag_scaling_quick_run_agrees_with_ripser(capsys):
     for line in rows:
         ripser_bars, ours = line.rstrip(" |").split("|")[-1].split("/")
         assert int(ripser_bars) == int(ours), line
+
+
+def test_tangent_invariance_quick_run(capsys):
+    path = SCRIPT.parent / "tangent_invariance.py"
+    spec = importlib.util.spec_from_file_location("bench_tangent_invariance", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0, capsys.readouterr().out

@@ -69,6 +69,11 @@ DOUBT_ABOVE = 10.0
 #: ``1 / (STALK_DOUBT · rtol)``, 1e7 by default) has a basis too ill-conditioned for the
 #: rounding errors of the *input* to stay invisible: the engine warns.
 STALK_DOUBT = 100.0
+#: Below this fraction of a stalk block's largest singular value a singular value is rounding
+#: noise of the *input* (its entries carry errors of a few unit roundoffs; one-sided Jacobi
+#: resolves singular values to high relative accuracy): about 50 u, not the 1000 u of
+#: :data:`NOISE_LEVEL`, which also covers the rounding of the reduction itself.
+STALK_NOISE = 50 * np.finfo(np.float64).eps
 #: A zero rank decision is a doubt once the terms that formed the block grew so much that the
 #: noise floor ``NOISE_LEVEL · m`` exceeds 1e-6 of the block's original norm.
 MAX_GROWTH = 1e-6 / NOISE_LEVEL
@@ -726,7 +731,7 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
         bar_col, bar_row, clear_k, clear_q, d_col, d_row, d_ratio, v_ptr, v_len, v_idx, v_val = out
         f_q = K.filtrations[q]
         # a stalk whose own coboundary block is ill-conditioned cannot be certified either
-        band = (min(NOISE_LEVEL, rtol), STALK_DOUBT * rtol)
+        band = (min(STALK_NOISE, rtol), STALK_DOUBT * rtol)
         # Gram matrices clear most stalks in one pass; the rest get the exact (SVD) check
         col_check, row_check = gram_screen(
             indptr, indices, data, row_group, row_ptr.astype(np.int64), col_ptr, GRAM_SCREEN
