@@ -155,8 +155,8 @@ def stalk_scaling(indptr, indices, data, row_group, col_group, n_row_groups, n_c
     basis, and rescaling a stalk by ``a`` shifts its ``log`` by ``log a``, which the least
     squares solution absorbs exactly: the scaled matrix is the same for all these bases (to the
     solver's tolerance, 1e-10), so the rank decisions made on it are too. The normal equations
-    are a bipartite (signless) graph Laplacian, solved by (compiled) conjugate gradients with a diagonal
-    preconditioner.
+    are a bipartite (signless) graph Laplacian, solved by compiled conjugate gradients with a
+    diagonal preconditioner.
 
     Returns
     -------

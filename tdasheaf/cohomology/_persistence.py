@@ -701,6 +701,17 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
             next_dims = np.zeros(0, dtype=np.int64)
             row_ptr = np.zeros(1, dtype=np.int64)
             f_next = np.empty(0)
+        f_q = K.filtrations[q]
+        if M.nnz == 0 and not (representatives and q in degrees):
+            # nothing to reduce: every uncleared direction is an essential class
+            if q in degrees:
+                bar_col = np.repeat(np.arange(len(dims)), dims - clear_k)
+                bars[q] = _float_bars(
+                    f_q, f_next, bar_col, np.full(len(bar_col), -1), drop_zero_length
+                )[0]
+            clear_k = np.zeros(len(next_dims), dtype=np.int64)
+            clear_q = np.zeros((int(next_dims.sum()), 1))
+            continue
         row_group = np.repeat(np.arange(len(next_dims), dtype=np.int64), next_dims)
         indptr = M.indptr.astype(np.int64)
         indices = M.indices.astype(np.int64)
@@ -729,7 +740,6 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
             representatives and q in degrees,
         )
         bar_col, bar_row, clear_k, clear_q, d_col, d_row, d_ratio, v_ptr, v_len, v_idx, v_val = out
-        f_q = K.filtrations[q]
         # a stalk whose own coboundary block is ill-conditioned cannot be certified either
         band = (min(STALK_NOISE, rtol), STALK_DOUBT * rtol)
         # Gram matrices clear most stalks in one pass; the rest get the exact (SVD) check
@@ -767,12 +777,7 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
                 doubts.setdefault(where, []).append((f_q[h], f_next[g], ratio))
         if q not in degrees:
             continue
-        death = np.where(bar_row >= 0, f_next[np.maximum(bar_row, 0)] if len(f_next) else 0, np.inf)
-        b = np.column_stack([f_q[bar_col], death]) if len(bar_col) else np.empty((0, 2))
-        keep = b[:, 1] > b[:, 0] if drop_zero_length else np.ones(len(b), dtype=bool)
-        idx = np.flatnonzero(keep)
-        order = idx[np.lexsort((bar_col[idx], b[idx, 1], b[idx, 0]))] if len(idx) else idx
-        bars[q] = b[order] if len(order) else np.empty((0, 2))
+        bars[q], order = _float_bars(f_q, f_next, bar_col, bar_row, drop_zero_length)
         if representatives:
             cocycles[q] = [
                 _cocycle(sheaf, q, i, v_ptr, v_len, v_idx, v_val, col_scale, 0) for i in order
@@ -782,6 +787,18 @@ def _float_generic(sheaf, degrees, rtol, representatives, drop_zero_length):
     if representatives:
         return bars, cocycles
     return bars
+
+
+def _float_bars(f_q, f_next, bar_col, bar_row, drop_zero_length):
+    """Bars (sorted) from the engine's (column group, row group or -1) records, and their order."""
+    death = np.full(len(bar_col), np.inf)
+    paired = bar_row >= 0
+    death[paired] = f_next[bar_row[paired]]
+    b = np.column_stack([f_q[bar_col], death]) if len(bar_col) else np.empty((0, 2))
+    keep = b[:, 1] > b[:, 0] if drop_zero_length else np.ones(len(b), dtype=bool)
+    idx = np.flatnonzero(keep)
+    order = idx[np.lexsort((bar_col[idx], b[idx, 1], b[idx, 0]))] if len(idx) else idx
+    return (b[order] if len(order) else np.empty((0, 2))), order
 
 
 def _warn_doubts(q: int, items: list, rtol: float) -> None:
