@@ -526,6 +526,34 @@ def _touch(row, n_rows, row_group, touched, tl, ntl, heap, hsize, in_heap):
 
 
 @numba.njit(cache=True)
+def _add_doubt(doubts, n_doubts, h, g, ratio):
+    """Record a doubtful decision (column group, row group, ratio) as row ``n_doubts``."""
+    if n_doubts >= len(doubts):
+        grown = np.empty((2 * len(doubts), 3))
+        grown[: len(doubts)] = doubts
+        doubts = grown
+    doubts[n_doubts, 0] = h
+    doubts[n_doubts, 1] = g
+    doubts[n_doubts, 2] = ratio
+    return doubts
+
+
+@numba.njit(cache=True)
+def _open_pivot(st_idx, st_val, s_ptr, s_len, s_err, st_top, n_stored, n_entries, r0, dg, B, j, sj):
+    """Room for a stored pivot of ``n_entries`` entries whose first ``dg`` are its orthonormal
+    part on row group ``r0:r0+dg``: column ``j`` of the rotated block ``B`` divided by ``sj``."""
+    st_idx = _grow(st_idx, st_top + n_entries)
+    st_val = _grow(st_val, st_top + n_entries)
+    s_ptr = _grow(s_ptr, n_stored + 1)
+    s_len = _grow(s_len, n_stored + 1)
+    s_err = _grow(s_err, n_stored + 1)
+    for a in range(dg):
+        st_idx[st_top + a] = r0 + a
+        st_val[st_top + a] = B[a, j] / sj
+    return st_idx, st_val, s_ptr, s_len, s_err
+
+
+@numba.njit(cache=True)
 def reduce_blocks(
     indptr,
     indices,
@@ -621,9 +649,7 @@ def reduce_blocks(
     bar_col = np.empty(n_cols, dtype=np.int64)
     bar_row = np.empty(n_cols, dtype=np.int64)
     n_bars = 0
-    doubt_col = np.empty(16, dtype=np.int64)
-    doubt_row = np.empty(16, dtype=np.int64)
-    doubt_ratio = np.empty(16, dtype=np.float64)
+    doubts = np.empty((16, 3))  # column group, row group, ratio
     n_doubts = 0
     v_ptr = np.full(n_cols if track else 0, -1, dtype=np.int64)
     v_len = np.zeros(n_cols if track else 0, dtype=np.int64)
@@ -669,17 +695,23 @@ def reduce_blocks(
                         n_entries = dg + (d if track else 0)
                         for j in range(d):
                             n_entries += indptr[c0 + j + 1] - indptr[c0 + j]
-                        need = st_top + n_entries
-                        st_idx = _grow(st_idx, need)
-                        st_val = _grow(st_val, need)
-                        s_ptr = _grow(s_ptr, n_stored + 1)
-                        s_len = _grow(s_len, n_stored + 1)
-                        s_err = _grow(s_err, n_stored + 1)
+                        st_idx, st_val, s_ptr, s_len, s_err = _open_pivot(
+                            st_idx,
+                            st_val,
+                            s_ptr,
+                            s_len,
+                            s_err,
+                            st_top,
+                            n_stored,
+                            n_entries,
+                            r0,
+                            dg,
+                            B,
+                            order[i],
+                            s[i],
+                        )
                         base = st_top
-                        for a in range(dg):
-                            st_idx[st_top] = r0 + a
-                            st_val[st_top] = B[a, order[i]] / s[i]
-                            st_top += 1
+                        st_top += dg
                         for j in range(d):
                             f = V[j, order[i]] / s[i]
                             for t in range(indptr[c0 + j], indptr[c0 + j + 1]):
@@ -816,12 +848,7 @@ def reduce_blocks(
                     for j in range(w):
                         acc[r0 + a, j] = 0.0
                 if mag > growth_limit:
-                    doubt_col = _grow(doubt_col, n_doubts + 1)
-                    doubt_row = _grow(doubt_row, n_doubts + 1)
-                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
-                    doubt_col[n_doubts] = h
-                    doubt_row[n_doubts] = g
-                    doubt_ratio[n_doubts] = 0.0
+                    doubts = _add_doubt(doubts, n_doubts, h, g, 0.0)
                     n_doubts += 1
                 continue
             thr = rtol * mag
@@ -833,12 +860,7 @@ def reduce_blocks(
                         res = max(res, abs(acc[r0 + a, j]))
                         acc[r0 + a, j] = 0.0
                 if res > doubt_lo * mag:
-                    doubt_col = _grow(doubt_col, n_doubts + 1)
-                    doubt_row = _grow(doubt_row, n_doubts + 1)
-                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
-                    doubt_col[n_doubts] = h
-                    doubt_row[n_doubts] = g
-                    doubt_ratio[n_doubts] = res / thr if thr > 0 else np.inf
+                    doubts = _add_doubt(doubts, n_doubts, h, g, res / thr if thr > 0 else np.inf)
                     n_doubts += 1
                 continue
             # 2. numerical rank of the residual block
@@ -854,12 +876,7 @@ def reduce_blocks(
                     r += 1
                 zero_in_doubt = i < n_meaningful and mag > growth_limit and s[i] <= thr
                 if (s[i] > doubt_lo * mag and s[i] < doubt_hi * mag) or zero_in_doubt:
-                    doubt_col = _grow(doubt_col, n_doubts + 1)
-                    doubt_row = _grow(doubt_row, n_doubts + 1)
-                    doubt_ratio = _grow(doubt_ratio, n_doubts + 1)
-                    doubt_col[n_doubts] = h
-                    doubt_row[n_doubts] = g
-                    doubt_ratio[n_doubts] = s[i] / thr if thr > 0 else np.inf
+                    doubts = _add_doubt(doubts, n_doubts, h, g, s[i] / thr if thr > 0 else np.inf)
                     n_doubts += 1
             if r > 0:
                 # 3. rotate the block so that its first r columns carry the rank
@@ -873,17 +890,23 @@ def reduce_blocks(
                             x += tmp[j] * V[j, order[i]]
                         acc[row, i] = x
                 for i in range(r):
-                    need = st_top + dg + ntl
-                    st_idx = _grow(st_idx, need)
-                    st_val = _grow(st_val, need)
-                    s_ptr = _grow(s_ptr, n_stored + 1)
-                    s_len = _grow(s_len, n_stored + 1)
-                    s_err = _grow(s_err, n_stored + 1)
+                    st_idx, st_val, s_ptr, s_len, s_err = _open_pivot(
+                        st_idx,
+                        st_val,
+                        s_ptr,
+                        s_len,
+                        s_err,
+                        st_top,
+                        n_stored,
+                        dg + ntl,
+                        r0,
+                        dg,
+                        B,
+                        order[i],
+                        s[i],
+                    )
                     base = st_top
-                    for a in range(dg):
-                        st_idx[st_top] = r0 + a
-                        st_val[st_top] = B[a, order[i]] / s[i]
-                        st_top += 1
+                    st_top += dg
                     for a in range(ntl):
                         row = tl[a]
                         if row < n_rows and row_group[row] <= g:
@@ -967,9 +990,9 @@ def reduce_blocks(
         bar_row[:n_bars],
         pivot_k,
         pivot_q,
-        doubt_col[:n_doubts],
-        doubt_row[:n_doubts],
-        doubt_ratio[:n_doubts],
+        doubts[:n_doubts, 0].astype(np.int64),
+        doubts[:n_doubts, 1].astype(np.int64),
+        doubts[:n_doubts, 2].copy(),
         v_ptr[: n_bars if track else 0],
         v_len[: n_bars if track else 0],
         v_idx[:v_top],
