@@ -379,3 +379,13 @@ def test_key_overflow_falls_back_to_the_explicit_engine(monkeypatch):
 def test_flag_persistence_rejects_degree_3():
     with pytest.raises(ValueError, match="degrees 0, 1 and 2"):
         flag_persistence(3, [(0, 1)], [1.0], degrees=(3,))
+
+
+def test_degree1_triangle_keys_never_overflow():
+    # (a·n + b)·n + c overflows int64 from n = 2**21: a 4-cycle with diagonals 1.5 on the last
+    # four of 2.2 M vertices has one loop [1, 1.5) (it gave [1, inf), [1.5, inf) x 2, silently)
+    n = 2_200_000
+    a, b, c, d = n - 4, n - 3, n - 2, n - 1
+    edges = [(a, b), (b, c), (c, d), (a, d), (a, c), (b, d)]
+    bars = flag_persistence(n, edges, [1, 1, 1, 1, 1.5, 1.5], degrees=(1,), field=3)
+    np.testing.assert_array_equal(bars[1], [[1.0, 1.5]])

@@ -25,7 +25,11 @@ import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow, _inv_mod
 
-__all__ = ["flag_degree1_pairs", "full_adjacency"]
+__all__ = ["MAX_VERTICES_DEGREE1", "flag_degree1_pairs", "full_adjacency"]
+
+#: A triangle's key ``(x·n + y)·n + z`` is an int64: at most ``n = 2**21 - 1`` vertices
+#: (``n³ < 2**63``). Above it degree 1 is computed on the stored complex (explicit engine).
+MAX_VERTICES_DEGREE1 = 2**21 - 1
 
 
 def full_adjacency(n: int, edges: np.ndarray):

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tdasheaf.cohomology._coboundary import coboundary_csc
-from tdasheaf.cohomology._flag import flag_degree1_pairs, full_adjacency
+from tdasheaf.cohomology._flag import MAX_VERTICES_DEGREE1, flag_degree1_pairs, full_adjacency
 from tdasheaf.cohomology._flag2 import (
     MAX_VERTICES,
     TRIANGLE_BYTES,
@@ -371,8 +371,8 @@ def _flag_path(sheaf, degrees, p, drop_zero_length):
         return None
     if len(K.simplices) < degrees[-1] + 2:
         return None  # the complex stops below degree + 1: the top degree's bars never die
-    if degrees[-1] == 2 and K.n_vertices > MAX_VERTICES:
-        return None  # tetrahedron keys would overflow int64: explicit path
+    if _keys_overflow(K.n_vertices, degrees):
+        return None  # triangle / tetrahedron keys would overflow int64: explicit path
     signs = _edge_signs(sheaf)
     if signs is None or (K.filtrations[0] != 0).any():
         return None
@@ -448,20 +448,22 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
 
 
 def _explicit_flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget):
-    """Fallback when tetrahedron keys would overflow: build the flag complex, explicit engine."""
+    """Fallback when simplex keys would overflow int64: build the flag complex, explicit engine."""
     from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges
     from tdasheaf.sheaves import signed_graph_sheaf
 
-    counts, nbytes = _estimate_from_edges(n, edges[:, 0], edges[:, 1], 3)
+    top = max(degrees) + 1  # the (q+1)-simplices give the deaths of degree q
+    counts, nbytes = _estimate_from_edges(n, edges[:, 0], edges[:, 1], top)
     if nbytes > budget:
         raise ComplexTooLargeError(
             f"the flag complex would have about {counts.tolist()} simplices per dimension "
             f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of {budget / 2**30:.2f} GiB "
-            f"(with more than {MAX_VERTICES} vertices degree 2 is computed on the stored "
-            "complex). Lower max_edge_length, subsample with n_landmarks, drop degree 2, "
+            f"(with more than {MAX_VERTICES} vertices degree 2, and with more than "
+            f"{MAX_VERTICES_DEGREE1} degree 1, is computed on the stored complex). Lower "
+            "max_edge_length, subsample with n_landmarks, drop the top degree, "
             "or raise memory_budget."
         )
-    K = _rips_from_edges(n, edges[:, 0], edges[:, 1], values, 3)
+    K = _rips_from_edges(n, edges[:, 0], edges[:, 1], values, top)
     F = signed_graph_sheaf(K, signs)
     return _generic(F, degrees, p, 0.0, False, drop_zero_length)
 
@@ -508,8 +510,9 @@ def flag_persistence(
         :data:`~tdasheaf.complexes.DEFAULT_MEMORY_BUDGET`); over it raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError`. Above
         :data:`~tdasheaf.cohomology._flag2.MAX_VERTICES` vertices (tetrahedron keys would
-        overflow int64) degree 2 falls back to building the complex and the explicit engine,
-        within the same budget.
+        overflow int64) degree 2, and above
+        :data:`~tdasheaf.cohomology._flag.MAX_VERTICES_DEGREE1` degree 1 (triangle keys), fall
+        back to building the complex and the explicit engine, within the same budget.
 
     Returns
     -------
@@ -577,9 +580,15 @@ def flag_persistence(
     from tdasheaf.complexes import DEFAULT_MEMORY_BUDGET
 
     budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else int(memory_budget)
-    if 2 in degrees and n > MAX_VERTICES:
+    if _keys_overflow(n, degrees):
         return _explicit_flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
     return _flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
+
+
+def _keys_overflow(n: int, degrees) -> bool:
+    """Whether the implicit engine's int64 simplex keys overflow for ``n`` vertices."""
+    top = max(degrees)
+    return (top >= 2 and n > MAX_VERTICES) or (top >= 1 and n > MAX_VERTICES_DEGREE1)
 
 
 def _finish(b: np.ndarray, drop_zero_length: bool) -> np.ndarray:
