@@ -239,9 +239,9 @@ def sheaf_persistence(
         integer-valued, else ``"R"``. Over GF(2) every sign is +1, so orientation information
         disappears: pass ``field=2`` only if that is what you want.
     engine : {"auto", "exact", "float"}
-        ``"exact"`` / ``"float"`` force the generic GF(p) / float64 engines; ``"auto"`` picks
-        by ``field`` and may also take the shortcut for constant sheaves (the rank-d constant
-        sheaf is d copies of the rank-1 barcode).
+        ``"exact"`` / ``"float"`` force the generic GF(p) / float64 engines on the stored
+        complex; ``"auto"`` picks by ``field`` and may take the shortcuts: the rank-d constant
+        sheaf as d copies of the rank-1 barcode, and the implicit flag engine (``implicit``).
     representatives : bool, default=False
         Also return one representative cocycle per bar.
     rtol : float, default=1e-9
@@ -263,10 +263,10 @@ def sheaf_persistence(
         Check δ∘δ = 0 once (cached on the sheaf); an inconsistent sheaf raises
         :class:`~tdasheaf.InvalidSheafError`.
     implicit : bool, default=True
-        Exact engine, degrees ≤ 2, rank-1 signed sheaves (the constant sheaf,
-        :func:`~tdasheaf.sheaves.signed_graph_sheaf`, orientation sheaves) on flag (Rips)
-        complexes: enumerate the triangles cofacing each edge, and the tetrahedra cofacing
-        each triangle, on the fly instead of storing δ^1 and δ^2
+        With ``engine="auto"`` and an exact field: degrees ≤ 2, rank-1 signed sheaves (the
+        constant sheaf, :func:`~tdasheaf.sheaves.signed_graph_sheaf`, orientation sheaves) on
+        flag (Rips) complexes: enumerate the triangles cofacing each edge, and the tetrahedra
+        cofacing each triangle, on the fly instead of storing δ^1 and δ^2
         (:mod:`tdasheaf.cohomology._flag`, :mod:`tdasheaf.cohomology._flag2`). Degree ``q``
         takes this route when the complex has its ``(q+1)``-simplices (else the explicit
         path, whose top degree has no deaths). Same barcodes; ``False`` forces the explicit
@@ -321,11 +321,11 @@ def sheaf_persistence(
 
 def _dispatch(sheaf, degrees, p, engine, representatives, rtol, drop_zero_length, implicit):
     """The engine for what the sheaf and complex are (degrees all present in the complex)."""
-    if not representatives:
-        if engine == "auto":
-            fast = _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length)
-            if fast is not None:
-                return fast
+    if not representatives and engine == "auto":
+        # "exact" / "float" force the generic engines: no shortcut, no implicit flag engine
+        fast = _constant_rank_path(sheaf, degrees, p, rtol, implicit, drop_zero_length)
+        if fast is not None:
+            return fast
         if implicit:
             fast = _flag_path(sheaf, degrees, p, drop_zero_length)
             if fast is not None:
