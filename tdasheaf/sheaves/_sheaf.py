@@ -64,6 +64,21 @@ class CellularSheaf:
     restrictions: tuple[np.ndarray, ...]
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self):
+        # The arrays are frozen: what was validated (and what the engines read from the
+        # constructors' cached facts) is what stays. An array that shares memory with one the
+        # caller still holds is copied first, so editing the caller's array cannot change the
+        # sheaf either.
+        for name in ("stalk_dims", "restrictions"):
+            frozen = []
+            for a in getattr(self, name):
+                a = np.asarray(a)
+                if a.base is not None or not a.flags.owndata:
+                    a = a.copy()
+                a.flags.writeable = False
+                frozen.append(a)
+            object.__setattr__(self, name, tuple(frozen))
+
     # -- basic facts ---------------------------------------------------------------------------
 
     @property
