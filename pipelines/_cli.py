@@ -9,7 +9,11 @@
   :func:`check_transformer`, :func:`fit_reference`);
 * the run settings of a batch (``[run]``: inputs, output, chunks, workers, Dask) and their flags;
 * TOML loading (:func:`load_config`), flags-over-file merging (:func:`settings`), the output
-  check and the input listing (:func:`find_cloud_sources`).
+  checks (:func:`check_output`, :func:`check_writable`: every file a run writes, before any
+  work) and the input listing (:func:`find_cloud_sources`);
+* ``--n-jobs`` (:func:`cap_n_jobs`), ``--memory-budget`` (:func:`parse_size`,
+  :func:`apply_memory_budget`), and library spellings in messages turned into flags
+  (:func:`cli_spelling`; SIGTERM handled as Ctrl-C by :func:`run_main`).
 
 The settings schema is the command line's (flat names as in the TOML files of
 ``pipelines/configs/``), not a library API: library users build the transformers directly.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
+import signal
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -62,6 +67,7 @@ RUN_DEFAULTS = {
     "n_jobs": None,
     "chunk_size": 32,
     "dask": None,
+    "memory_budget": None,  # bytes, or text such as "2G", "500M"
 }
 VECTORIZERS = ("betti", "landscape", "image", "entropy", "amplitude", "n_points")
 
@@ -129,9 +135,23 @@ def add_run_arguments(
     group.add_argument(
         "--recursive", action="store_true", default=None, help="search folders deeply"
     )
-    group.add_argument("--n-jobs", type=int, help="worker processes (-1: all cores); default 1")
+    group.add_argument(
+        "--n-jobs",
+        type=int,
+        help="worker processes (-1: all cores; capped at the cores and the clouds); default 1",
+    )
     group.add_argument("--chunk-size", type=int, help=chunk_size_help)
-    group.add_argument("--dask", metavar="ADDRESS|local", help="run on a Dask cluster")
+    group.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster: 'local', or a scheduler address such as tcp://host:8786",
+    )
+    group.add_argument(
+        "--memory-budget",
+        metavar="SIZE",
+        help="memory a transformer may use per cloud, e.g. 2G, 500M or bytes (the features' "
+        "memory_budget parameter; default: theirs); [run] memory_budget in the TOML file",
+    )
     group.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
     group.add_argument("--report", type=Path, help="also write an HTML report (tdasheaf.report)")
     group.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -217,24 +237,90 @@ def validate_features(features: Mapping) -> None:
         _fail("max_edge_length", "a number", features["max_edge_length"])
 
 
+_SIZE_UNITS = {"": 1, "B": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_size(value) -> int | None:
+    """Bytes of a memory size: an int, or text such as ``2G``, ``500M``, ``1.5GB``, ``4096``.
+
+    Binary units (``1K`` = 1024 bytes). ``None`` stays ``None``.
+
+    >>> parse_size("2G"), parse_size("500M"), parse_size(4096), parse_size("1.5k")
+    (2147483648, 524288000, 4096, 1536)
+    """
+    import re
+
+    if value is None:
+        return None
+    if _is_int(value):
+        number, unit = float(value), ""
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([KMGT]?)(?:I?B)?\s*", value.upper())
+        if match is None:
+            _fail("memory_budget", "a size such as 2G, 500M or a number of bytes", value)
+        number, unit = float(match[1]), match[2]
+    else:
+        _fail("memory_budget", "a size such as 2G, 500M or a number of bytes", value)
+    size = int(number * _SIZE_UNITS[unit])
+    if size < 1:
+        _fail("memory_budget", "a positive size", value)
+    return size
+
+
 def validate_run(run: Mapping) -> None:
-    """Types and ranges of merged run settings."""
+    """Types and ranges of merged run settings (``memory_budget`` becomes bytes)."""
     if not (_is_int(run["chunk_size"]) and run["chunk_size"] >= 1):
         _fail("chunk_size", "a positive integer", run["chunk_size"])
-    if run["n_jobs"] is not None and not _is_int(run["n_jobs"]):
-        _fail("n_jobs", "an integer", run["n_jobs"])
+    n_jobs = run["n_jobs"]
+    if n_jobs is not None and not (_is_int(n_jobs) and (n_jobs >= 1 or n_jobs == -1)):
+        _fail("n_jobs", "a positive integer or -1 (all cores)", n_jobs)
     for key in ("output", "id_column", "dask"):
         if run[key] is not None and not isinstance(run[key], str):
             _fail(key, "a string", run[key])
+    if run["dask"] is not None:
+        from tdasheaf.batch import check_dask_address
+
+        try:
+            check_dask_address(run["dask"])
+        except ValueError as exc:
+            raise BadArguments(f"--dask: {exc}") from None
+    if "memory_budget" in run:
+        run["memory_budget"] = parse_size(run["memory_budget"])
     if not isinstance(run["recursive"], bool):
         _fail("recursive", "true or false", run["recursive"])
     if run["inputs"] is not None and not isinstance(run["inputs"], (str, list)):
         _fail("inputs", "a path or a list of paths", run["inputs"])
 
 
-def batch_options(run: Mapping, progress: bool | None, quiet: bool) -> dict:
-    """Keyword arguments of :func:`tdasheaf.batch.extract_features` from the run settings."""
+def cap_n_jobs(n_jobs: int | None, n_items: int | None = None, warn=None) -> int | None:
+    """``n_jobs`` at most the cores (and ``n_items``); says so once through ``warn``."""
+    if n_jobs is None:
+        return None
+    from joblib import cpu_count
+
+    cores = cpu_count()
+    wanted = cores if n_jobs == -1 else n_jobs
+    limit, why = cores, f"the {cores} cores"
+    if n_items is not None and n_items < limit:
+        limit, why = max(n_items, 1), f"the {n_items} task(s) of this run (chunks of clouds)"
+    if wanted > limit:
+        if warn is not None and n_jobs != -1:
+            warn(f"--n-jobs {n_jobs} is more than {why}; using {limit} worker(s).")
+        return limit
+    return n_jobs
+
+
+def batch_options(
+    run: Mapping, progress: bool | None, quiet: bool, n_items=None, prog: str = "tdasheaf"
+) -> dict:
+    """Keyword arguments of :func:`tdasheaf.batch.extract_features` from the run settings.
+
+    ``n_jobs`` is capped at the cores (and ``n_items``), with one warning on stderr.
+    """
     n_jobs = run["n_jobs"] if run["n_jobs"] is not None else (None if run["dask"] else 1)
+    if run["dask"] in (None, "local"):  # local processes (or LocalCluster workers)
+        warn = None if quiet else (lambda t: print(f"{prog}: warning: {t}", file=sys.stderr))
+        n_jobs = cap_n_jobs(n_jobs, n_items, warn)
     return {
         "chunk_size": run["chunk_size"],
         "n_jobs": n_jobs,
@@ -254,8 +340,13 @@ def build_transformer(features: Mapping):
     ``kind="sheaf"``: :class:`tdasheaf.SheafFeatures` (sample-wise, fitted per cloud by the
     batch). ``kind="rips"``: a ``Pipeline`` of :class:`tdasheaf.RipsPersistence` and a
     ``FeatureUnion`` of vectorisers, to be fitted once on reference clouds
-    (:func:`fit_reference`) so that every row uses the same grids.
+    (:func:`fit_reference`) so that every row uses the same grids. A ``memory_budget`` entry
+    (bytes, from ``[run]`` / ``--memory-budget``) is set on it (:func:`apply_memory_budget`).
     """
+    return apply_memory_budget(_build_transformer(features), features.get("memory_budget"))
+
+
+def _build_transformer(features: Mapping):
     kind = features["kind"]
     if kind == "sheaf":
         return tdasheaf.SheafFeatures(
@@ -305,6 +396,32 @@ def build_transformer(features: Mapping):
             ),
         ]
     )
+
+
+def apply_memory_budget(transformer, budget: int | None):
+    """``transformer.set_params(memory_budget=budget)`` (nothing when ``budget`` is None).
+
+    Every step of a pipeline that has the parameter gets it; a transformer without any such
+    parameter is refused (:class:`BadArguments`).
+    """
+    if budget is None:
+        return transformer
+    keys = [
+        k
+        for k in transformer.get_params(deep=True)
+        if k == "memory_budget" or k.endswith("__memory_budget")
+    ]
+    if not keys:
+        raise BadArguments(
+            f"--memory-budget: the {type(transformer).__name__} features have no memory_budget "
+            "parameter (this tdasheaf version or these --features do not support it); drop "
+            "--memory-budget (or memory_budget in [run])."
+        )
+    try:
+        transformer.set_params(**{k: budget for k in keys})
+    except (ValueError, TypeError) as exc:
+        raise BadArguments(f"--memory-budget: {exc}") from exc
+    return transformer
 
 
 def check_transformer(transformer) -> int:
@@ -364,13 +481,89 @@ def check_output(output: Path) -> Path:
     return output
 
 
+def check_writable(paths, *, folders=()) -> None:
+    """Exit 2 now (not after the work) if a file of ``paths`` cannot be written.
+
+    Each path's folder (or, when missing, its nearest existing ancestor, where the folders
+    would be created) must accept a new file: a probe file is created and removed. ``folders``
+    are folders the run creates (e.g. a chunk store); their parent is probed the same way.
+    The message is the operating system's, in one line.
+    """
+    import os
+    import tempfile
+
+    for path, is_folder in [*((p, False) for p in paths), *((f, True) for f in folders)]:
+        if path is None:
+            continue
+        path = Path(path).expanduser().absolute()
+        if path.is_dir() != is_folder and path.exists():
+            kind = "a file" if is_folder else "a folder"
+            raise BadArguments(f"cannot write {path}: it is {kind}.")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise BadArguments(f"cannot write {path}: {parent} is not a folder.")
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".tdasheaf-probe-", dir=parent)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise BadArguments(f"cannot write {path}: {reason} ({parent}).") from None
+
+
 def check_report_available() -> None:
     if importlib.util.find_spec("tdasheaf.report") is None:
         raise BadArguments("--report needs the tdasheaf.report module, which is not installed.")
 
 
-def find_cloud_sources(inputs, *, id_column=None, recursive=False, exclude=()) -> list:
+#: Library spellings in messages → the command line's.
+_CLI_SPELLING = (
+    ("(resume=True, or --resume on the command line)", "(--resume)"),
+    ("resume=True (command line: --resume)", "--resume"),
+    ("pass recursive=True", "pass --recursive"),
+    ("resume=True", "--resume"),
+    ("recursive=True", "--recursive"),
+)
+
+
+def cli_spelling(message: str) -> str:
+    """``message`` with library argument spellings (``resume=True``) as flags (``--resume``)."""
+    for old, new in _CLI_SPELLING:
+        message = message.replace(old, new)
+    return message
+
+
+def _check_long_tables(inputs, sources) -> None:
+    """A table named on the command line whose text column repeats several values is a long
+    table of clouds: without ``--id-column`` it would be read as one cloud (exit 2)."""
+    from tdasheaf.exceptions import PointCloudReadError
+
+    named = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    files = {
+        Path(p).expanduser().resolve()
+        for p in named
+        if Path(p).suffix.lower() in (".csv", ".txt", ".tsv", ".parquet") and Path(p).is_file()
+    }
+    for source in sources:
+        if Path(source.path) in files and source.key is None:
+            try:
+                source.load()
+            except PointCloudReadError as exc:
+                if "long table of several clouds" in str(exc):
+                    raise BadArguments(str(exc)) from None
+            except Exception:  # noqa: BLE001,S110 - reported per cloud by the run
+                pass
+
+
+def find_cloud_sources(
+    inputs, *, id_column=None, recursive=False, exclude=(), long_tables: bool = False
+) -> list:
     """:func:`tdasheaf.io.find_sources`, bad paths as :class:`BadArguments`.
+
+    With ``long_tables``, a table named in ``inputs`` (no ``id_column``) whose text column
+    repeats several values is refused: it holds several clouds, which would be merged.
 
     Files in ``exclude`` and anything under an excluded folder (a pipeline's own outputs, when
     they are written inside an input folder) are left out.
@@ -380,7 +573,9 @@ def find_cloud_sources(inputs, *, id_column=None, recursive=False, exclude=()) -
     try:
         sources = find_sources(inputs, id_column=id_column, recursive=recursive)
     except ValueError as exc:
-        raise BadArguments(str(exc)) from exc
+        raise BadArguments(cli_spelling(str(exc))) from exc
+    if long_tables and id_column is None:
+        _check_long_tables(inputs, sources)
     skip = {Path(p).resolve() for p in exclude}
     return [
         s
@@ -394,6 +589,13 @@ def find_cloud_sources(inputs, *, id_column=None, recursive=False, exclude=()) -
 # ----------------------------------------------------------------------------------------------
 
 
+class _CliFormatter(logging.Formatter):
+    """Log records in the command line's spelling (:func:`cli_spelling`)."""
+
+    def format(self, record):
+        return cli_spelling(super().format(record))
+
+
 def run_main(prog: str, run: Callable[[list | None], int], argv) -> int:
     """Run ``run(argv)`` with the pipelines' error handling; returns the exit status.
 
@@ -401,9 +603,10 @@ def run_main(prog: str, run: Callable[[list | None], int], argv) -> int:
     :class:`BadArguments` becomes ``prog: error: message`` and status 2; Ctrl-C status 130.
     """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"{prog}: %(message)s"))
+    handler.setFormatter(_CliFormatter(f"{prog}: %(message)s"))
     log = logging.getLogger("tdasheaf")
     log.addHandler(handler)
+    previous = _sigterm_as_interrupt()
     try:
         return run(argv)
     except BadArguments as exc:
@@ -414,3 +617,22 @@ def run_main(prog: str, run: Callable[[list | None], int], argv) -> int:
         return EXIT_INTERRUPTED
     finally:
         log.removeHandler(handler)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt():
+    """SIGTERM (``kill PID``, a batch system's time limit) as Ctrl-C: finished chunks are kept,
+    the output lock is released. Returns the previous handler (None: not installed)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGTERM, _raise_interrupt)
+    except (ValueError, OSError):  # pragma: no cover - no SIGTERM here
+        return None

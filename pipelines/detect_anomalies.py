@@ -79,15 +79,22 @@ Settings come from ``--config FILE.toml`` — ``[features]`` and ``[run]`` as fo
 ``tdasheaf-extract`` (one file can serve both commands), ``[anomalies]`` with the keys of
 :data:`ANOMALY_DEFAULTS` — then the flags, which override the file.
 
+Every file the command writes (``-o``, ``OUT.errors.csv``, ``--report``, ``--save-model``) is
+checked for writability before any work. In series mode a column named like a time stamp
+(``time``, ``date``, ``timestamp``, ``time_s``...) is never a channel unless ``--columns``
+names it. ``--memory-budget SIZE`` (``2G``, ``500M``, bytes; ``memory_budget`` in ``[run]``)
+sets the features' ``memory_budget`` (clouds and series modes).
+
 Exit status: 0 all items scored, 3 some failed (rows of the good ones written), 2 bad arguments
-(unknown option or mode, missing input, bad TOML, output not .csv/.parquet, a series shorter than
-the window, fewer rows than the detector needs, a ``--model`` of another mode or version),
-130 interrupted.
+(unknown option or mode, missing input, bad TOML, output not .csv/.parquet or not writable, a
+series shorter than the window, fewer rows than the detector needs, a ``--model`` of another
+mode or version, an unreachable Dask scheduler), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -398,7 +405,7 @@ def _new_model(mode: str, settings: dict, scored, **parts) -> dict:
 
 def run_clouds(inputs, opts, features, run, model, batch, exclude, quiet) -> Outcome:
     find = {"id_column": run["id_column"], "recursive": run["recursive"], "exclude": exclude}
-    sources = _cli.find_cloud_sources(inputs, **find)
+    sources = _cli.find_cloud_sources(inputs, **find, long_tables=True)
     if not sources:
         raise BadArguments(f"no point clouds found in {', '.join(map(str, inputs))}.")
     fit_sources = None
@@ -589,6 +596,23 @@ def _embed(embedding, windows, ids) -> list:
     return [_scoring.InMemoryCloud(str(i), np.asarray(c)) for i, c in zip(ids, clouds, strict=True)]
 
 
+_TIME_NAME = re.compile(r"(^|[_\s.-])(time|date|datetime|timestamp|time_?stamp)([_\s.-]|$)", re.I)
+
+
+def _time_like(frame: pd.DataFrame, time_column) -> list:
+    """Columns named like time stamps (``time``, ``date``, ``timestamp``, ``time_s``...) or of a
+    date-time type, other than ``time_column``: never data channels unless named."""
+    return [
+        c
+        for c in frame.columns
+        if c != time_column
+        and (
+            _TIME_NAME.search(str(c).strip()) is not None
+            or pd.api.types.is_datetime64_any_dtype(frame[c])
+        )
+    ]
+
+
 def run_series(inputs, opts, features, run, model, batch, quiet) -> Outcome:
     if len(inputs) != 1:
         raise BadArguments(f"series mode reads one series, got {len(inputs)} inputs.")
@@ -607,11 +631,18 @@ def run_series(inputs, opts, features, run, model, batch, quiet) -> Outcome:
         time_column = model["time_column"]  # the default: the model's, when the file has it
     if time_column is not None and time_column not in frame.columns:
         raise BadArguments(f"{path}: no time column {time_column!r}.")
-    columns = (
-        list(opts["columns"])
-        if model is not None
-        else _tables.pick_columns(frame, opts["columns"], [time_column], path)
-    )
+    if model is not None:
+        columns = list(opts["columns"])
+    else:
+        stamps = [] if opts["columns"] else _time_like(frame, time_column)
+        if stamps:
+            _warn(
+                f"{path}: column(s) {', '.join(map(repr, stamps))} look like time stamps and are "
+                "not used as channels; name them with --columns to use them, or give "
+                "--time-column to carry them to the output",
+                quiet,
+            )
+        columns = _tables.pick_columns(frame, opts["columns"], [time_column, *stamps], path)
     x, bounds, windows, ok = _windows(frame, path, columns, size, stride)
     width = len(str(len(bounds) - 1))
     ids = np.array([f"w{k:0{width}d}" for k in range(len(bounds))])
@@ -790,6 +821,8 @@ def _run(argv) -> int:
     if args.report is not None:
         _cli.check_report_available()
     output = _cli.check_output(Path(run["output"] or DEFAULT_OUTPUT))
+    # every file this run writes, checked before any work (not after the scoring)
+    _cli.check_writable([output, _cli.errors_path(output), args.report, args.save_model])
     inputs = args.inputs or run["inputs"]
     if isinstance(inputs, str):
         inputs = [inputs]
@@ -815,15 +848,28 @@ def _run(argv) -> int:
             where = "points and series modes" if key == "columns" else "series mode"
             raise BadArguments(f"--{key.replace('_', '-')} is for {where}, not {mode}.")
 
-    batch = _cli.batch_options(run, args.progress, args.quiet)
+    budget = run["memory_budget"]
+    if budget is not None:
+        if mode == "points":
+            raise BadArguments(
+                "--memory-budget limits the features of clouds and windows; points mode "
+                "computes none."
+            )
+        if model is not None:
+            _cli.apply_memory_budget(model["features"], budget)
+        features["memory_budget"] = budget  # read by _cli.build_transformer
+    batch = _cli.batch_options(run, args.progress, args.quiet, prog=PROG)
     own = [output, _cli.errors_path(output)]
     own += [p for p in (args.report, args.save_model) if p is not None]
-    if mode == "clouds":
-        out = run_clouds(inputs, opts, features, run, model, batch, own, args.quiet)
-    elif mode == "points":
-        out = run_points(inputs, opts, features, run, model, explicit, args.quiet)
-    else:
-        out = run_series(inputs, opts, features, run, model, batch, args.quiet)
+    try:
+        if mode == "clouds":
+            out = run_clouds(inputs, opts, features, run, model, batch, own, args.quiet)
+        elif mode == "points":
+            out = run_points(inputs, opts, features, run, model, explicit, args.quiet)
+        else:
+            out = run_series(inputs, opts, features, run, model, batch, args.quiet)
+    except ConnectionError as exc:  # --dask: the scheduler cannot be reached
+        raise BadArguments(str(exc)) from exc
 
     from tdasheaf.io import write_table
 

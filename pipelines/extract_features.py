@@ -22,9 +22,21 @@ The work runs in chunks (:func:`tdasheaf.batch.extract_features`): a cloud that 
 or is invalid becomes a row of ``OUT.errors.csv`` and the run goes on; finished chunks are kept
 in ``OUT.chunks/`` so that ``--resume`` continues a killed run.
 
+Before any work the command checks that every file it will write (``OUT``, ``OUT.errors.csv``,
+the chunk store, ``--report``) can be created, takes the lock ``OUT.lock`` (one run per output;
+a second run on the same output exits 2 naming the owner's pid and host; the lock of a killed
+run is taken over with a note) and, with ``--dask ADDRESS``, connects within a few seconds.
+``--n-jobs`` is capped at the cores and at the chunks of the run (said once on stderr).
+``--memory-budget SIZE`` (``2G``, ``500M`` or bytes; ``memory_budget`` in ``[run]``) is set on
+the features' ``memory_budget`` parameter; features without one refuse it. ``--resume`` with
+another feature configuration than the stored rows' exits 2 naming what changed. A file name
+that is not UTF-8 gets an escaped id (``caf\\xe9``). SIGTERM is handled as Ctrl-C.
+
 Exit status: 0 all clouds done, 3 some failed (rows of the good ones written), 2 bad arguments
-(unknown option, missing input, bad TOML, unknown sheaf, output not .csv/.parquet, an
-interrupted run's chunks present without ``--resume``), 130 interrupted (finished chunks kept).
+(unknown option, missing input, bad TOML, unknown sheaf, output not .csv/.parquet or not
+writable, an interrupted run's chunks present without ``--resume``, another run writing the
+same output, a changed configuration with ``--resume``, an unreachable Dask scheduler, a long
+table without ``--id-column``), 130 interrupted (finished chunks kept).
 """
 
 from __future__ import annotations
@@ -33,7 +45,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from tdasheaf.batch import chunk_store_path, extract_features
+from tdasheaf.batch import (
+    ConfigurationChangedError,
+    chunk_store_path,
+    extract_features,
+)
 
 try:
     from tdasheaf_pipelines import _cli
@@ -167,7 +183,12 @@ def _run(argv) -> int:
     _cli.validate_run(run)
 
     output = _cli.check_output(Path(run["output"] or _default_output()))
-    transformer = _cli.build_transformer(features)
+    # every file this run writes, checked before any work
+    _cli.check_writable(
+        [output, _cli.errors_path(output), args.report],
+        folders=[chunk_store_path(output)],
+    )
+    transformer = _cli.build_transformer({**features, "memory_budget": run["memory_budget"]})
     n_features = _cli.check_transformer(transformer)
 
     inputs = args.inputs or run["inputs"] or _default_inputs()
@@ -176,23 +197,24 @@ def _run(argv) -> int:
     # an output written inside an input folder is not an input of the next run
     own = (output, _cli.errors_path(output), chunk_store_path(output.resolve()))
     sources = _cli.find_cloud_sources(
-        inputs, id_column=run["id_column"], recursive=run["recursive"], exclude=own
+        inputs,
+        id_column=run["id_column"],
+        recursive=run["recursive"],
+        exclude=own,
+        long_tables=True,
     )
     if not sources:
         raise BadArguments(f"no point clouds found in {', '.join(map(str, inputs))}.")
     if features["kind"] == "rips":
         transformer = _cli.fit_reference(transformer, sources, features["reference_size"])
 
+    options = _cli.batch_options(
+        run, args.progress, args.quiet, n_items=-(-len(sources) // run["chunk_size"]), prog=PROG
+    )
     try:
-        result = extract_features(
-            sources,
-            transformer,
-            output,
-            resume=args.resume,
-            **_cli.batch_options(run, args.progress, args.quiet),
-        )
-    except FileExistsError as exc:
-        raise BadArguments(str(exc)) from exc
+        result = extract_features(sources, transformer, output, resume=args.resume, **options)
+    except (FileExistsError, ConfigurationChangedError, ConnectionError) as exc:
+        raise BadArguments(_cli.cli_spelling(str(exc))) from exc
     except KeyboardInterrupt:
         # extract_features has logged where the finished chunks are and how to resume
         if not chunk_store_path(output).is_dir():

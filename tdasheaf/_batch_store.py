@@ -9,12 +9,15 @@ The chunk store ``OUT.chunks/`` holds one feature-table file per finished chunk
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import socket
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -74,16 +77,112 @@ def _read_piece(path: Path) -> pd.DataFrame:
     return table
 
 
+class OutputInUseError(FileExistsError):
+    """Another run (alive) is writing the same output: its lock file ``OUT.lock`` names it."""
+
+
+class ConfigurationChangedError(ValueError):
+    """A resume whose transformer differs from the one that made the stored rows."""
+
+
+#: Parameters that change how a row is computed, never its values (left out of fingerprints).
+_NEUTRAL_PARAMS = ("memory_budget", "n_jobs")
+
+
+def _neutral(transformer):
+    """``transformer`` without the parameters of :data:`_NEUTRAL_PARAMS` (a copy if needed)."""
+    get = getattr(transformer, "get_params", None)
+    if get is None:
+        return transformer
+    try:
+        params = get(deep=True)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator: hash it as it is
+        return transformer
+    reset = {k: None for k in params if k.rsplit("__", 1)[-1] in _NEUTRAL_PARAMS}
+    if not reset:
+        return transformer
+    import copy
+
+    twin = copy.deepcopy(transformer)
+    twin.set_params(**reset)
+    return twin
+
+
 def _fingerprint(transformer, fitted: bool) -> str:
     import joblib
 
-    return joblib.hash((type(transformer).__qualname__, fitted, transformer))
+    return joblib.hash((type(transformer).__qualname__, fitted, _neutral(transformer)))
+
+
+def _params(transformer) -> dict[str, str]:
+    """The transformer's parameters as text (what a refused resume names as changed)."""
+    try:
+        params = _neutral(transformer).get_params(deep=False)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator
+        return {}
+    return {str(k): repr(v)[:300] for k, v in params.items() if k not in _NEUTRAL_PARAMS}
+
+
+def manifest_path(output: Path) -> Path:
+    """``OUT.manifest.json``: the fingerprint of the transformer that made a finished ``OUT``."""
+    return output.with_name(output.name + ".manifest.json")
+
+
+def _manifest(fingerprint: str, transformer) -> dict:
+    return {
+        "fingerprint": fingerprint,
+        "transformer": repr(transformer)[:4000],
+        "params": _params(transformer),
+    }
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _check_manifest(old: dict | None, new: dict, what: str) -> None:
+    """Refuse (ConfigurationChangedError) when ``old`` was made by another transformer."""
+    if old is None or old.get("fingerprint") == new["fingerprint"]:
+        return
+    before, after = old.get("params") or {}, new["params"]
+    changed = [
+        f"{k}: {before.get(k, '(unset)')} -> {after.get(k, '(unset)')}"
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    ]
+    detail = (
+        "; ".join(changed)
+        if changed
+        else (
+            f"fingerprint {str(old.get('fingerprint'))[:12]} (stored) vs "
+            f"{new['fingerprint'][:12]} (this run)"
+        )
+    )
+    raise ConfigurationChangedError(
+        f"cannot resume: {what} was made with a different transformer configuration "
+        f"({detail}); resuming would mix two feature tables. Use the same configuration, or "
+        "delete the output (and its .chunks folder) and run again without resuming."
+    )
 
 
 def _open_store(
-    store: Path, suffix: str, fingerprint: str, transformer, resume: bool, output: Path
+    store: Path,
+    suffix: str,
+    fingerprint: str,
+    transformer,
+    resume: bool,
+    output: Path,
+    create: bool = True,
 ) -> list[Path]:
-    """Check (or create) the chunk store; return the finished chunk files it holds."""
+    """Check (or create) the chunk store; return the finished chunk files it holds.
+
+    With ``resume``, the stored manifests (``OUT.chunks/manifest.json`` and, for a finished
+    ``OUT``, ``OUT.manifest.json``) must carry this transformer's fingerprint.
+    """
     files = _chunk_files(store, suffix)
     manifest = store / _MANIFEST
     if files and not resume:
@@ -92,20 +191,138 @@ def _open_store(
             f"{output}. Resume it (resume=True, or --resume on the command line), or delete "
             "that folder to start over."
         )
-    if files and manifest.is_file():
-        old = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
-        if old != fingerprint:
-            raise ValueError(
-                f"{store} was made with a different transformer configuration; resuming would "
-                "mix two feature tables. Use the same configuration, or delete the folder "
-                "(and the output) to start over."
-            )
-    store.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(
-        {"fingerprint": fingerprint, "transformer": repr(transformer)[:4000]}, indent=1
-    )
-    _atomic_text(manifest, text)
+    new = _manifest(fingerprint, transformer)
+    if resume:
+        if files:
+            _check_manifest(_read_manifest(manifest), new, f"the chunk store {store}")
+        if output.is_file():
+            _check_manifest(_read_manifest(manifest_path(output)), new, str(output))
+    if create:
+        store.mkdir(parents=True, exist_ok=True)
+        _atomic_text(manifest, json.dumps(new, indent=1))
     return files
+
+
+def _write_manifest(output: Path, fingerprint: str, transformer) -> None:
+    _atomic_text(manifest_path(output), json.dumps(_manifest(fingerprint, transformer), indent=1))
+
+
+# ----------------------------------------------------------------------------------------------
+# The output lock: one run per OUT
+# ----------------------------------------------------------------------------------------------
+
+
+def lock_path(output: Path) -> Path:
+    """``OUT.lock``: held by the run writing ``OUT`` (pid, host, start time inside)."""
+    return output.with_name(output.name + ".lock")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _describe_owner(info: dict | None) -> str:
+    if not info:
+        return "another run (no owner recorded)"
+    started = info.get("started")
+    when = (
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started))
+        if isinstance(started, (int, float))
+        else "?"
+    )
+    return f"pid {info.get('pid')} on host {info.get('host')}, started {when}"
+
+
+def _read_lock(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "null")
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[Path]:
+    """Hold ``OUT.lock`` for the block: one run per output.
+
+    The lock file records the owner's pid, host and start time. Where ``fcntl`` exists the
+    file is also ``flock``-ed, so that the kernel releases it when the owner dies; otherwise a
+    lock whose pid is dead on this host is stale. A stale lock is taken over (with a log note);
+    a live one raises :class:`OutputInUseError` naming its owner. The lock file is removed on
+    every exit of the block.
+    """
+    path = lock_path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None
+    for _ in range(20):
+        fd = (
+            os.open(path, os.O_RDWR | os.O_CREAT | (0 if fcntl else os.O_EXCL), 0o644)
+            if (fcntl or not path.exists())
+            else None
+        )
+        if fd is None:  # no flock: judge the recorded owner
+            info = _read_lock(path)
+            if info and info.get("host") == me["host"] and not _pid_alive(int(info["pid"])):
+                logger.warning("taking over the stale lock %s of %s", path, _describe_owner(info))
+                path.unlink(missing_ok=True)
+                continue
+            raise OutputInUseError(
+                f"{output} is being written by {_describe_owner(info)} (lock file {path}); "
+                "wait for it to finish, or delete the lock file if that run is gone."
+            )
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                info = _read_lock(path)
+                for _ in range(10):  # the owner may be between creating and filling the file
+                    if info:
+                        break
+                    time.sleep(0.05)
+                    info = _read_lock(path)
+                raise OutputInUseError(
+                    f"{output} is being written by {_describe_owner(info)} (lock file {path}); "
+                    "wait for it to finish, or write another output."
+                ) from None
+            try:  # the file we locked may have been removed by its previous owner meanwhile
+                same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            old = _read_lock(path)
+            if old and old.get("pid") != me["pid"]:
+                logger.warning(
+                    "taking over the stale lock %s of %s (that run is gone)",
+                    path,
+                    _describe_owner(old),
+                )
+            os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(me).encode())
+        os.fsync(fd)
+        break
+    else:  # pragma: no cover - a lock file replaced 20 times in a row
+        raise OutputInUseError(f"could not take the lock {path}; another run keeps replacing it.")
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
 
 
 def _temporary(path: Path) -> Path:
@@ -119,7 +336,8 @@ def _atomic_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never hide the real error behind the cleanup's
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -186,7 +404,8 @@ def _assemble(
             _concat_csv([s[3] for s in spans], tmp)
         os.replace(tmp, output)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never hide the real error behind the cleanup's
+            tmp.unlink(missing_ok=True)
         raise
     return sum(len(s[2]) for s in spans)
 
@@ -226,7 +445,7 @@ def _empty_table(names: Sequence[str] | None) -> pd.DataFrame:
 def _check_piece_columns(path: Path, names: list[str]) -> None:
     cols = _read_columns(path)
     if cols != ["id", *names]:
-        raise ValueError(
+        raise ConfigurationChangedError(
             f"{path} has other columns than the features of this run ({len(cols) - 1} vs "
             f"{len(names)} features): it was made with another configuration. Delete it (or "
             "use the same configuration) and run again."

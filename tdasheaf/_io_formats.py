@@ -185,6 +185,15 @@ def read_npz(path: Path, key: str | None) -> np.ndarray:
     return as_cloud(A, where(path, key))
 
 
+#: PLY scalar types → numpy (little-endian).
+_PLY_TYPES = {
+    "char": "i1", "int8": "i1", "uchar": "u1", "uint8": "u1",
+    "short": "i2", "int16": "i2", "ushort": "u2", "uint16": "u2",
+    "int": "i4", "int32": "i4", "uint": "u4", "uint32": "u4",
+    "float": "f4", "float32": "f4", "double": "f8", "float64": "f8",
+}  # fmt: skip
+
+
 def read_ply(path: Path) -> np.ndarray:
     with open(path, "rb") as f:
         data = f.read()
@@ -195,7 +204,7 @@ def read_ply(path: Path) -> np.ndarray:
         )
     header = data[:end].decode("ascii", errors="replace").splitlines()
     body_start = data.find(b"\n", end) + 1
-    elements: list[list] = []  # [name, count, [property names], has_list]
+    elements: list[list] = []  # [name, count, [property names], has_list, [types]]
     fmt = None
     for line in header[1:]:
         parts = line.split()
@@ -204,22 +213,26 @@ def read_ply(path: Path) -> np.ndarray:
         if parts[0] == "format":
             fmt = parts[1] if len(parts) > 1 else ""
         elif parts[0] == "element" and len(parts) == 3:
-            elements.append([parts[1], int(parts[2]), [], False])
+            elements.append([parts[1], int(parts[2]), [], False, []])
         elif parts[0] == "property" and elements:
             if len(parts) >= 2 and parts[1] == "list":
                 elements[-1][3] = True
                 elements[-1][2].append(None)
+                elements[-1][4].append(tuple(parts[2:4]))
             else:
                 elements[-1][2].append(parts[-1])
+                elements[-1][4].append(parts[1] if len(parts) >= 3 else "?")
+    if fmt == "binary_little_endian":
+        return _read_binary_ply(path, data[body_start:], elements)
     if fmt != "ascii":
         raise PointCloudReadError(
-            f"{path}: {fmt or 'unknown'} PLY is not supported, only ASCII PLY; convert it, e.g. "
-            "with plyfile (data = PlyData.read(path); data.text = True; data.write(out)) or "
-            "meshio / open3d."
+            f"{path}: {fmt or 'unknown'} PLY is not supported, only ASCII and "
+            "binary_little_endian PLY; convert it, e.g. with plyfile (data = PlyData.read(path); "
+            "data.text = True; data.write(out)) or meshio / open3d."
         )
     lines = data[body_start:].decode("ascii", errors="replace").splitlines()
     pos = 0
-    for name, count, props, has_list in elements:
+    for name, count, props, has_list, _ in elements:
         if name != "vertex":  # faces, edges...: one line per element in ASCII PLY
             pos += count
             continue
@@ -254,6 +267,42 @@ def read_ply(path: Path) -> np.ndarray:
                     "re-export the file."
                 ) from None
         return out
+    raise PointCloudReadError(f"{path}: the PLY file has no 'vertex' element; nothing to read.")
+
+
+def _read_binary_ply(path: Path, body: bytes, elements: list[list]) -> np.ndarray:
+    """The x, y, z (every scalar property when there is no x) of a binary little-endian PLY."""
+    offset = 0
+    for name, count, props, has_list, types in elements:
+        if has_list:  # variable-size rows: only after the vertices (faces), never before
+            if name == "vertex":
+                raise PointCloudReadError(
+                    f"{path}: the vertex element has list properties; remove them (keep x y z)."
+                )
+            break
+        bad = [t for t in types if t not in _PLY_TYPES]
+        if bad:
+            raise PointCloudReadError(
+                f"{path}: unknown PLY property type {bad[0]!r} in element {name!r}; re-export "
+                "the file."
+            )
+        dtype = np.dtype([(f"p{k}", "<" + _PLY_TYPES[t]) for k, t in enumerate(types)])
+        if name != "vertex":
+            offset += count * dtype.itemsize
+            continue
+        if count == 0:
+            raise PointCloudReadError(f"{path}: the PLY file has 0 vertices; nothing to read.")
+        if len(body) < offset + count * dtype.itemsize:
+            have = max(len(body) - offset, 0) // max(dtype.itemsize, 1)
+            raise PointCloudReadError(
+                f"{path}: truncated: the header announces {count} vertices, the file has "
+                f"{have}; re-export the file."
+            )
+        rows = np.frombuffer(body, dtype=dtype, count=count, offset=offset)
+        cols = [props.index(c) for c in ("x", "y", "z") if c in props]
+        if not cols:
+            cols = list(range(len(props)))
+        return np.column_stack([rows[f"p{c}"].astype(np.float64) for c in cols])
     raise PointCloudReadError(f"{path}: the PLY file has no 'vertex' element; nothing to read.")
 
 
@@ -334,6 +383,23 @@ def _column_name(header: list[str] | None, j: int) -> str:
     return f"column {j + 1} ({header[j]!r})" if header else f"column {j + 1}"
 
 
+def _refuse_labels(path: Path, name: str, cells) -> None:
+    """A text column whose values repeat, with several values, and no id column: a long table
+    of several clouds read as one (per-point names, all different, and a constant label are
+    ignored)."""
+    cells = [str(v) for v in cells]
+    values = list(dict.fromkeys(cells))
+    if len(values) <= 1 or len(values) == len(cells):
+        return
+    shown = ", ".join(repr(str(v)) for v in list(values)[:3])
+    raise PointCloudReadError(
+        f"{path}: column {name!r} holds text with {len(values)} different values ({shown}"
+        f"{', ...' if len(values) > 3 else ''}): a long table of several clouds? Name it as the "
+        f"id column (--id-column {name} / id_column={name!r}) to read one cloud per value, or "
+        "remove the column; it is not silently dropped."
+    )
+
+
 def _read_text_table(
     path: Path, suffix: str, id_column: str | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -381,7 +447,10 @@ def _read_text_table(
             pass
         bad = [i for i, v in enumerate(col) if _is_text(v)]
         if len(bad) == int((~empty).sum()) and all(_is_word(col[i]) for i in bad):
-            text_columns.append(header[j] if header else str(j + 1))
+            name = header[j] if header else str(j + 1)
+            if id_column is None and header is not None and suffix != ".xyz":
+                _refuse_labels(path, name, np.char.strip(col[~empty]))
+            text_columns.append(name)
             continue
         i = bad[0]
         hint = ""
@@ -442,6 +511,8 @@ def _read_parquet_table(path: Path, id_column: str | None) -> tuple[np.ndarray, 
             )
         if kind in "biuf":
             columns.append(series.to_numpy(dtype=np.float64, na_value=np.nan))
+        elif id_column is None and (kind in "OSU" or str(series.dtype) in ("string", "str")):
+            _refuse_labels(path, str(name), series.dropna().astype(str))
     if not columns:
         raise PointCloudReadError(
             f"{path}: no numeric columns (columns {list(frame.columns)}); the coordinates must "

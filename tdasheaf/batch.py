@@ -22,6 +22,24 @@ How the work is done
 * An in-memory collection (a mapping id → array) with ``output=None`` returns the table in
   :meth:`BatchResult.table` (then the arrays are shipped to the workers, chunk by chunk).
 
+One run per output
+------------------
+A run with an ``output`` holds the lock file ``OUT.lock`` (pid, host and start time of its
+owner; ``flock``-ed where the platform has it, so that the kernel drops it when the owner
+dies) from before it looks at the chunk store until it has assembled ``OUT``, on every exit
+path. A second run on the same ``OUT`` raises :class:`OutputInUseError` (a
+``FileExistsError``) naming the owner, before touching anything; a lock left by a dead
+process (same host) is stale and taken over with a warning. The chunk store is created only
+once the scheduler is reachable (``dask=`` an address: at most :data:`DASK_CONNECT_TIMEOUT`
+seconds, then a one-line ``ConnectionError``), and removed again when a run stops before its
+first finished chunk.
+
+Workers
+-------
+``n_jobs`` is capped at the number of chunks (no idle process is started); ``0`` is refused.
+Local worker processes watch their parent: when the calling process dies without stopping
+them (SIGKILL, the OOM killer), they exit within a second instead of computing on.
+
 Per-cloud isolation
 -------------------
 A cloud that cannot be read (:class:`tdasheaf.exceptions.PointCloudReadError`, ``OSError``) or
@@ -55,13 +73,18 @@ Resuming
 --------
 With ``resume=True`` the ids already present in the chunk store or in ``OUT`` are skipped
 (:attr:`BatchResult.n_skipped`); the final ``OUT`` equals a clean run's table, rows in source
-order. The chunk store remembers a fingerprint of the transformer (``joblib.hash``), and a
-resume with a different transformer is refused. Without ``resume``, an existing chunk store for
-the same ``OUT`` is *refused* (``FileExistsError``): it holds finished work of an interrupted
-run, which is either resumed or deleted by the user, never silently discarded. Error rows are
-not kept in the chunk store: failed clouds are retried on resume, and ``OUT.errors.csv`` is
-rewritten at the end of every completed run (also when there are no errors: then it holds only
-the header, so a stale errors file never outlives its run). On ``KeyboardInterrupt`` the
+order. The chunk store (``OUT.chunks/manifest.json``) and a finished ``OUT``
+(``OUT.manifest.json``, written beside it) remember a fingerprint of the transformer
+(``joblib.hash``, leaving out ``memory_budget`` and ``n_jobs``, which do not change the rows)
+and its parameters; a resume with a different transformer raises
+:class:`ConfigurationChangedError` (a ``ValueError``) naming the parameters that changed,
+whatever the state of the store (finished table, partial chunks). Without ``resume``, an
+existing chunk store for the same ``OUT`` is *refused* (``FileExistsError``): it holds
+finished work of an interrupted run, which is either resumed or deleted by the user, never
+silently discarded. Error rows are not kept in the chunk store: failed clouds are retried
+on resume, and ``OUT.errors.csv`` is rewritten at the end of every completed run (also when
+there are no errors: then it holds only the header, so a stale errors file never outlives
+its run). On ``KeyboardInterrupt`` the
 finished chunks stay on disk, a warning says how to resume, and the interrupt is re-raised.
 """
 
@@ -84,6 +107,8 @@ import numpy as np
 import pandas as pd
 
 from tdasheaf._batch_store import (
+    ConfigurationChangedError,
+    OutputInUseError,
     _assemble,
     _check_piece_columns,
     _chunk_files,
@@ -94,11 +119,20 @@ from tdasheaf._batch_store import (
     _open_store,
     _read_ids,
     _write_chunk,
+    _write_manifest,
     chunk_store_path,
+    output_lock,
 )
 from tdasheaf.exceptions import PointCloudReadError
 
-__all__ = ["BatchResult", "check_sample_wise", "chunk_store_path", "extract_features"]
+__all__ = [
+    "BatchResult",
+    "ConfigurationChangedError",
+    "OutputInUseError",
+    "check_sample_wise",
+    "chunk_store_path",
+    "extract_features",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -236,13 +270,63 @@ def _describe_unexpected(exc: BaseException) -> str:
     return f"{exc} [unexpected {type(exc).__name__}; please report it: {where}]"
 
 
-def _run_chunk(items: Sequence, transformer, fitted: bool) -> dict:
+_WATCHED_PARENT: list[int] = []
+
+
+def _watch_parent(parent: tuple[int, str] | None) -> None:
+    """In a local worker process of ``parent`` (pid, host): exit as soon as it is gone.
+
+    A killed main process (SIGKILL, OOM killer) cannot stop its joblib/loky workers, which
+    would otherwise compute their chunks for minutes, holding their memory. A daemon thread
+    checks every half second that the worker's parent is still that pid (a dead parent's
+    children are re-parented) and ends the worker otherwise. Nothing happens in the main
+    process itself (``n_jobs=1``) or in workers that are not its children (Dask).
+    """
+    if parent is None or _WATCHED_PARENT:
+        return
+    import socket
+
+    parent_pid, host = parent
+    if os.getpid() == parent_pid or host != socket.gethostname():
+        return  # the caller itself (n_jobs=1), or a worker on another machine
+    if os.getppid() != parent_pid:
+        if not _alive(parent_pid):  # a local worker orphaned before its first task
+            os._exit(70)
+        return  # not a child of the caller (a Dask worker): nothing to watch
+    import threading
+
+    _WATCHED_PARENT.append(parent_pid)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(70)
+
+    threading.Thread(target=watch, name="tdasheaf-parent-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists
+        return True
+    return True
+
+
+def _run_chunk(items: Sequence, transformer, fitted: bool, parent=None) -> dict:
     """Features of one chunk: ``ids`` and ``rows`` of the good clouds, ``errors`` of the rest.
 
     Module level so that joblib (loky, Dask) can pickle it; ``items`` are CloudSource
-    records (each cloud is loaded here, in the worker) or in-memory pairs.
+    records (each cloud is loaded here, in the worker) or in-memory pairs. ``parent``:
+    ``(pid, host)`` of the calling process, which a local worker watches
+    (:func:`_watch_parent`).
     """
     from sklearn.base import clone
+
+    _watch_parent(parent)
 
     est = copy.deepcopy(transformer) if fitted else clone(transformer)
     ids: list[str] = []
@@ -292,12 +376,50 @@ def _run_chunk(items: Sequence, transformer, fitted: bool) -> dict:
             ids.append(item.id)
             rows.append(row[0])
     matrix = np.vstack(rows) if rows else np.zeros((0, len(names or ())))
+    from tdasheaf.io import _printable  # messages quote paths, which may not be UTF-8
+
+    errors = [(e[0], e[1], _printable(e[2]), e[3]) for e in errors]
     return {"ids": ids, "rows": matrix, "names": names, "errors": errors, "n": len(items)}
 
 
 # ----------------------------------------------------------------------------------------------
 # Schedulers
 # ----------------------------------------------------------------------------------------------
+
+
+#: Seconds to wait for a Dask scheduler given by address.
+DASK_CONNECT_TIMEOUT = 5.0
+
+
+def check_dask_address(address: str) -> str:
+    """``address`` if it looks like a scheduler address (``tcp://host:port``, ``host:port``...).
+
+    Raises ``ValueError`` naming the expected forms otherwise.
+    """
+    import re
+
+    form = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss|inproc)://)?\[?[A-Za-z0-9_.:-]+\]?:\d{1,5}/?$")
+    if address == "local" or (address.startswith("inproc://") and len(address) > 9):
+        return address
+    if not form.match(address):
+        raise ValueError(
+            f"{address!r} is not a Dask scheduler address; use 'local' or an address such as "
+            "tcp://host:8786 (or host:8786)."
+        )
+    return address
+
+
+def _connect(distributed, address: str):
+    """A client of the scheduler at ``address``, or a one-line ``ConnectionError``."""
+    check_dask_address(address)
+    try:
+        return distributed.Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {address} within {DASK_CONNECT_TIMEOUT:g} s "
+            f"({reason})."
+        ) from None
 
 
 @contextlib.contextmanager
@@ -330,7 +452,7 @@ def _scheduler(dask, n_jobs: int | None, cluster_kwargs: Mapping | None) -> Iter
         client = distributed.Client(cluster, set_as_default=False)
         owned.insert(0, client)
     elif isinstance(dask, str):
-        client = distributed.Client(dask, set_as_default=False)
+        client = _connect(distributed, dask)
         owned.append(client)
     else:
         raise TypeError(
@@ -375,6 +497,8 @@ def _check_args(transformer, output, chunk_size, n_jobs, resume, progress) -> Pa
         raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}.")
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)):
         raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}.")
+    if n_jobs is not None and n_jobs == 0:
+        raise ValueError("n_jobs must be a positive int, -1 (all cores) or None, got 0.")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be None, True or False, got {progress!r}.")
     if output is None:
@@ -445,7 +569,12 @@ def extract_features(
     Raises
     ------
     FileExistsError
-        A chunk store of an earlier run exists and ``resume`` is False.
+        A chunk store of an earlier run exists and ``resume`` is False;
+        :class:`OutputInUseError` when another live run holds ``OUT.lock``.
+    ConfigurationChangedError
+        ``resume`` with a transformer other than the one that made the stored rows.
+    ConnectionError
+        ``dask=`` a scheduler address that cannot be reached.
     KeyboardInterrupt
         Re-raised after keeping the finished chunks (the log says how to resume).
 
@@ -469,20 +598,56 @@ def extract_features(
     start = time.perf_counter()
     output = _check_args(transformer, output, chunk_size, n_jobs, resume, progress)
     items = _items(sources)
+    options = {
+        "chunk_size": chunk_size,
+        "n_jobs": n_jobs,
+        "dask": dask,
+        "resume": resume,
+        "progress": progress,
+        "dask_cluster_kwargs": dask_cluster_kwargs,
+    }
+    if output is None:
+        return _extract(start, items, transformer, None, **options)
+    with output_lock(output):  # one run per output, released on every exit
+        return _extract(start, items, transformer, output, **options)
+
+
+def _capped_n_jobs(n_jobs: int | None, n_chunks: int) -> int | None:
+    """``n_jobs`` limited to the number of chunks (no idle workers to start)."""
+    from joblib import effective_n_jobs
+
+    if n_jobs is None:
+        return None
+    return max(1, min(effective_n_jobs(n_jobs), max(n_chunks, 1)))
+
+
+def _extract(
+    start,
+    items,
+    transformer,
+    output,
+    *,
+    chunk_size,
+    n_jobs,
+    dask,
+    resume,
+    progress,
+    dask_cluster_kwargs,
+) -> BatchResult:
     position = {it.id: k for k, it in enumerate(items)}
     fitted = _is_fitted(transformer)
     names: list[str] | None = (
         [str(n) for n in transformer.get_feature_names_out()] if fitted else None
     )
+    fingerprint = _fingerprint(transformer, fitted)
 
     store = pieces = suffix = None
     done: set[str] = set()
     if output is not None:
         suffix = output.suffix
         store = chunk_store_path(output)
-        pieces = _open_store(
-            store, suffix, _fingerprint(transformer, fitted), transformer, resume, output
-        )
+        # checks only: the store is created once the scheduler is reachable
+        pieces = _open_store(store, suffix, fingerprint, transformer, resume, output, create=False)
         if resume and output.is_file():
             pieces = [output, *pieces]
         for path in pieces:
@@ -504,12 +669,19 @@ def extract_features(
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), unit="cloud", disable=not show, file=sys.stderr, leave=True)
+    bar = None
     try:
         with _scheduler(dask, n_jobs, dask_cluster_kwargs):
-            tasks = (delayed(_run_chunk)(chunk, transformer, fitted) for chunk in chunks)
+            if store is not None:
+                _open_store(store, suffix, fingerprint, transformer, resume, output)
+            bar = tqdm(total=len(todo), unit="cloud", disable=not show, file=sys.stderr, leave=True)
+            import socket
+
+            me = (os.getpid(), socket.gethostname())
+            tasks = (delayed(_run_chunk)(chunk, transformer, fitted, me) for chunk in chunks)
             parallel = Parallel(
-                n_jobs=n_jobs if dask is None else -1, return_as="generator_unordered"
+                n_jobs=_capped_n_jobs(n_jobs, len(chunks)) if dask is None else -1,
+                return_as="generator_unordered",
             )
             for result in parallel(tasks):
                 if result["names"] is not None:
@@ -536,8 +708,11 @@ def extract_features(
                 n_done += len(result["ids"])
                 bar.update(result["n"])
     except KeyboardInterrupt as exc:
-        bar.close()
-        if store is not None:
+        if bar is not None:
+            bar.close()
+        if store is not None and not _chunk_files(store, suffix):
+            shutil.rmtree(store, ignore_errors=True)
+        elif store is not None:
             message = (
                 f"interrupted: the finished chunks are kept in {store} ({n_done} clouds from "
                 "this run); run again with resume=True (command line: --resume) to continue "
@@ -546,6 +721,12 @@ def extract_features(
             logger.warning(message)
             if hasattr(exc, "add_note"):
                 exc.add_note(message)
+        raise
+    except BaseException:
+        if bar is not None:
+            bar.close()
+        if store is not None and not _chunk_files(store, suffix):  # nothing worth keeping
+            shutil.rmtree(store, ignore_errors=True)
         raise
     bar.close()
 
@@ -558,6 +739,7 @@ def extract_features(
     if output is not None:
         previous = [output] if pieces and pieces[0] == output else []
         _assemble(previous + _chunk_files(store, suffix), output, names, position)
+        _write_manifest(output, fingerprint, transformer)
         errors_output = _errors_path(output)
         from tdasheaf.io import write_table
 

@@ -18,17 +18,23 @@ the number of points are not (the estimators check those, with the sample's name
     data lines (tab, ``;``, ``,``, ``|``, else runs of whitespace; ``.tsv`` is always tab);
     the first line is a header when it holds only non-numbers, or a non-number above a
     number. Lines starting with ``#`` and blank lines are skipped. Columns made only of words
-    (cells with a letter that are not numbers: a label, a name) are ignored; any other
+    (cells with a letter that are not numbers: a label, a name) are ignored — except, without
+    ``id_column``, a named column whose values repeat and differ (``a a b b``: the cloud
+    column of a long table, which would merge its clouds into one), an error naming the
+    column; any other
     non-number (``oops`` among numbers, ``1,5``, ``-``) is an error naming its line and
     column; an empty cell is a missing value (NaN). With ``id_column=NAME`` the file is a
     *long table* holding many clouds: one cloud per distinct value of that column (read as
     text), with id ``"stem/value"``, its rows in file order.
 ``.parquet``
     The same table semantics, read with pyarrow (optional dependency, ``pip install
-    pyarrow``): numeric columns are the coordinates, string columns are ignored.
+    pyarrow``): numeric columns are the coordinates, string columns are ignored (the same
+    exception).
 ``.ply``
-    ASCII PLY: the ``x``, ``y``, ``z`` properties of the ``vertex`` element (every scalar
-    vertex property when there is no ``x``). Binary PLY is refused with a hint to convert.
+    PLY: the ``x``, ``y``, ``z`` properties of the ``vertex`` element (every scalar
+    vertex property when there is no ``x``); ASCII or ``binary_little_endian`` (other
+    properties and elements, e.g. colours and faces, are skipped). Big-endian PLY is refused
+    with a hint to convert.
 ``.xyz``
     Whitespace-separated columns, one point per line; the molecular XYZ layout (a count
     line, a comment line, then ``symbol x y z``) is recognised.
@@ -53,6 +59,7 @@ Every read error is a :class:`~tdasheaf.exceptions.PointCloudReadError` whose me
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import glob
 import os
@@ -173,10 +180,52 @@ def _expand(item: PathInput, recursive: bool) -> list[tuple[Path, str | None]]:
         if not matches:
             raise ValueError(f"{text}: the pattern matches no point-cloud files.")
         return [(m, None) for m in sorted(matches)]
+    if os.path.islink(path):
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # Python < 3.13: "Symlink loop"
+            raise ValueError(
+                f"{text}: a symbolic link loop (the link points, directly or through other "
+                "links, back to itself); fix or remove the link."
+            ) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise ValueError(
+                    f"{text}: a symbolic link loop (the link points, directly or through other "
+                    "links, back to itself); fix or remove the link."
+                ) from None
+            raise ValueError(
+                f"{text}: a broken symbolic link (to {os.readlink(path)!r}, which does not "
+                "exist); fix or remove the link."
+            ) from None
     raise ValueError(f"{text}: no such file or folder.")
 
 
+def _printable(text: str) -> str:
+    """``text`` encodable as UTF-8: undecodable bytes of file names (``os.fsdecode`` turns
+    ``b"caf\\xe9"`` into ``"caf\\udce9"``) become backslash escapes (``"caf\\\\xe9"``).
+
+    >>> _printable("caf\\udce9"), _printable("café")
+    ('caf\\\\xe9', 'café')
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 def _sources_of_file(path: Path, prefix: str | None, id_column: str | None) -> list[CloudSource]:
+    # ids are table cells: an undecodable file name gets an escaped id (the path stays exact)
+    return [
+        CloudSource(_printable(s.id), s.path, s.key, s.id_column)
+        for s in _raw_sources_of_file(path, prefix, id_column)
+    ]
+
+
+def _raw_sources_of_file(
+    path: Path, prefix: str | None, id_column: str | None
+) -> list[CloudSource]:
     stem = prefix if prefix is not None else path.stem
     suffix = path.suffix.lower()
     spath = str(path)
@@ -371,7 +420,7 @@ def load_source(source: CloudSource) -> np.ndarray:
     PointCloudReadError
         Missing or empty file, corrupt or truncated data, a pickle (refused, never
         executed), text in a numeric column, ragged rows, an array that is not 2-D, complex
-        or object values, no numeric columns, binary PLY. The message starts with
+        or object values, no numeric columns, big-endian PLY. The message starts with
         ``<path>[<key>]`` and says what to do.
 
     Notes
@@ -560,7 +609,8 @@ def atomic_path(path: PathInput) -> Iterator[Path]:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never hide the real error behind the cleanup's
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -607,12 +657,35 @@ def write_table(table: pd.DataFrame, path: PathInput) -> Path:
     suffix = _table_suffix(path)
     if suffix == ".parquet":
         _require_pyarrow(path)
+    table = _printable_table(table)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, index=False)
     return path
+
+
+def _printable_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with text cells and column names encodable as UTF-8 (see :func:`_printable`);
+    the table itself when nothing needs escaping."""
+    import pandas as pd
+
+    columns = [_printable(c) if isinstance(c, str) else c for c in table.columns]
+    fixed = {}
+    for k in range(table.shape[1]):
+        column = table.iloc[:, k]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            cells = column.map(lambda v: _printable(v) if isinstance(v, str) else v)
+            if not cells.equals(column):
+                fixed[k] = cells
+    if not fixed and columns == list(table.columns):
+        return table
+    table = table.copy()
+    for k, cells in fixed.items():
+        table.isetitem(k, cells)
+    table.columns = columns
+    return table
 
 
 def read_table(path: PathInput) -> pd.DataFrame:

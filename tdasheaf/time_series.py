@@ -382,6 +382,27 @@ def _constant_error(what: str) -> ValueError:
     )
 
 
+def _no_varying_error(series_list: list[np.ndarray], what: str) -> ValueError:
+    """The error of an "auto" selection when no series varies: say which case it is."""
+    n = len(series_list)
+    lengths = {len(x) for x in series_list}
+    if n > 1 and lengths == {1}:
+        return ValueError(
+            f"every series has a single sample, so {what} cannot be computed: the input is "
+            "a collection of one-sample series (an array of shape (n, 1) is n series of one "
+            "sample, not one series of n samples). Pass one series as series.reshape(1, -1) "
+            "(or [series]), or pass dimension and delay explicitly."
+        )
+    if n > 1:
+        return ValueError(
+            f"each of the {n} series is constant on its own (lengths {min(lengths)} to "
+            f"{max(lengths)}): {what} is undefined, so no embedding parameter can be selected; "
+            "check the orientation of the array (one series per row) or pass dimension and "
+            "delay explicitly."
+        )
+    return _constant_error(what)
+
+
 def delayed_mutual_information(series, max_delay: int = 50, n_bins: int = 8) -> np.ndarray:
     """Time-delayed mutual information ``I(τ)`` of a univariate series, ``τ = 0..max_delay``.
 
@@ -702,7 +723,7 @@ def _pooled_delay(series_list: list[np.ndarray], *, max_delay: int = 50, n_bins:
     max_delay, n_bins = _check_mi_params(max_delay, n_bins)
     varying = [x for x in series_list if x.min() < x.max()]
     if not varying:
-        raise _constant_error("the time-delayed mutual information")
+        raise _no_varying_error(series_list, "the time-delayed mutual information")
     top = _mi_max_delay(min(len(x) for x in varying), max_delay)
     return _first_minimum(np.mean([_mi_curve(x, top, n_bins) for x in varying], axis=0))
 
@@ -723,7 +744,7 @@ def _pooled_dimension(
     threshold = _check_real(threshold, "threshold")
     varying = [x for x in series_list if x.min() < x.max()]
     if not varying:
-        raise _constant_error("the false-nearest-neighbour test")
+        raise _no_varying_error(series_list, "the false-nearest-neighbour test")
     top = _fnn_max_dimension(min(len(x) for x in varying), delay, max_dimension)
     false = np.zeros(top, dtype=np.int64)
     total = np.zeros(top, dtype=np.int64)

@@ -133,9 +133,9 @@ def test_chunked_memory_workers_receive_sources_and_one_file_per_chunk(
     seen, written = [], []
     real_run, real_write = batch._run_chunk, batch._write_chunk
 
-    def spy_run(items, transformer, fitted):
+    def spy_run(items, transformer, fitted, *rest):
         seen.append([type(it) for it in items])
-        return real_run(items, transformer, fitted)
+        return real_run(items, transformer, fitted, *rest)
 
     def spy_write(store, index, suffix, table):
         written.append((store.name, index, len(table)))

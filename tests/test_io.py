@@ -446,9 +446,46 @@ def test_parquet_without_pyarrow(tmp_path, monkeypatch):
         write_table(pd.DataFrame({"id": ["a"]}), tmp_path / "out.parquet")
 
 
+def _binary_ply(path: Path, X, coord="float", truncate=0):
+    """A binary little-endian PLY as exporters write it: x y z of type ``coord``, a normal,
+    a colour, and a face element after the vertices."""
+    head = "\n".join(
+        [
+            "ply",
+            "format binary_little_endian 1.0",
+            f"element vertex {len(X)}",
+            *(f"property {coord} {c}" for c in ("x", "y", "z")),
+            "property float nx",
+            "property uchar red",
+            "element face 1",
+            "property list uchar int vertex_indices",
+            "end_header",
+        ]
+    )
+    kind = "<f4" if coord == "float" else "<f8"
+    rows = np.zeros(len(X), [("x", kind), ("y", kind), ("z", kind), ("nx", "<f4"), ("r", "u1")])
+    rows["x"], rows["y"], rows["z"], rows["nx"], rows["r"] = X[:, 0], X[:, 1], X[:, 2], 1.0, 255
+    face = np.array([3], "u1").tobytes() + np.array([0, 1, 2], "<i4").tobytes()
+    body = rows.tobytes() + face
+    path.write_bytes(head.encode() + b"\n" + body[: len(body) - truncate])
+    return path
+
+
+@pytest.mark.parametrize("coord", ["float", "double"])
+def test_binary_little_endian_ply(tmp_path, X, coord):
+    path = _binary_ply(tmp_path / "b.ply", X, coord)
+    got = read_point_cloud(path)
+    expected = X.astype(np.float32).astype(np.float64) if coord == "float" else X
+    np.testing.assert_array_equal(got, expected)
+    assert got.shape == (len(X), 3) and got.dtype == np.float64
+    short = _binary_ply(tmp_path / "short.ply", X, coord, truncate=40)
+    with pytest.raises(PointCloudReadError, match="truncated"):
+        read_point_cloud(short)
+
+
 def test_ply_problems(tmp_path, X):
-    path = _ply(tmp_path / "b.ply", X, fmt="binary_little_endian")
-    with pytest.raises(PointCloudReadError, match="only ASCII PLY; convert it"):
+    path = _ply(tmp_path / "b.ply", X, fmt="binary_big_endian")
+    with pytest.raises(PointCloudReadError, match="binary_big_endian PLY is not supported"):
         read_point_cloud(path)
     good = _ply(tmp_path / "g.ply", X).read_text().splitlines()
     cut = good[: good.index("end_header") + 3]

@@ -544,3 +544,17 @@ def test_loader_real_data():
     assert data.anomaly == (4187, 4199)
     assert data.windows.shape == (293, 200)
     assert int(data.is_anomaly.sum()) == 8 and int(data.is_train.sum()) == 41
+
+
+def test_auto_selection_on_a_column_vector_says_what_failed():
+    """Issue 15: a sine passed as an (n, 1) column is n one-sample series, not a constant."""
+    from tdasheaf import TakensEmbedding
+
+    x = np.sin(np.linspace(0, 20 * np.pi, 500))
+    with pytest.raises(ValueError, match="single sample") as info:
+        TakensEmbedding(dimension="auto", delay="auto").fit(x[:, None])
+    assert "constant" not in str(info.value) and "reshape(1, -1)" in str(info.value)
+    with pytest.raises(ValueError, match="each of the 3 series is constant on its own"):
+        TakensEmbedding(dimension="auto", delay="auto").fit(np.ones((3, 50)))
+    embedding = TakensEmbedding(dimension="auto", delay="auto").fit(x[None, :])
+    assert embedding.dimension_ >= 1 and embedding.delay_ >= 1
