@@ -6,6 +6,8 @@ Point clouds → filtered simplicial complexes (:mod:`tdasheaf.complexes`) → c
 transformers for every step (:mod:`tdasheaf.estimators`, re-exported here).
 """
 
+# first: routes the numba cache of every kernel below to a directory keyed by their sources
+from tdasheaf import _numba_cache  # noqa: F401  # isort: skip
 from tdasheaf.cohomology import (
     consistency_radius,
     flag_persistence,
