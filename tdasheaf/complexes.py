@@ -33,19 +33,28 @@ import numba
 import numpy as np
 
 from tdasheaf.exceptions import ComplexTooLargeError
-from tdasheaf.utils import check_point_cloud, check_positive_threshold
+from tdasheaf.utils import (
+    check_point_cloud,
+    check_positive_threshold,
+    over_budget,
+    resolve_memory_budget,
+)
 
 __all__ = [
     "DEFAULT_MEMORY_BUDGET",
     "FilteredComplex",
     "alpha_complex",
     "estimate_rips_size",
+    "knn_distances",
     "maxmin_landmarks",
+    "radius_edges",
     "rips_complex",
     "sparse_rips_complex",
 ]
 
-#: Default memory budget (bytes) for a complex built by :func:`rips_complex`: 4 GiB.
+#: Legacy constant (4 GiB), still the default of ``cohomology.flag_persistence``. Everything in
+#: this module (and the estimators) resolves ``memory_budget=None`` with
+#: :func:`tdasheaf.utils.resolve_memory_budget`: ``min(1.5 GiB, MemAvailable / 4) / n_jobs``.
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
 
 
@@ -398,22 +407,222 @@ def maxmin_landmarks(
 # ----------------------------------------------------------------------------------------------
 
 
-def _edges(X, threshold: float, metric: str):
-    """Edges (i < j) with distance <= threshold, and their lengths."""
+#: Peak bytes per edge while a Rips graph is built and ordered (edge lists, the value ranks,
+#: lexicographic and filtration orders, boundaries, upper adjacency): measured ≈ 150–200.
+EDGE_BUILD_BYTES = 200
+#: Largest block of a blockwise distance computation (bytes), whatever the budget.
+_BLOCK_BYTES = 64 * 2**20
+
+
+def _block_rows(n: int, budget: int | None, per_row: float) -> int:
+    """Rows per block so that one block of distances takes at most min(64 MiB, budget / 8)."""
+    cap = _BLOCK_BYTES if budget is None else min(_BLOCK_BYTES, max(budget // 8, 2**16))
+    return max(1, int(cap // max(per_row, 1.0)))
+
+
+def _exact_lengths(X: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Euclidean lengths of the pairs (i, j), computed from the coordinates (not from a Gram)."""
+    out = np.empty(len(i))
+    step = max(1, _BLOCK_BYTES // max(8 * X.shape[1], 1))
+    for s in range(0, len(i), step):
+        out[s : s + step] = np.sqrt(((X[i[s : s + step]] - X[j[s : s + step]]) ** 2).sum(axis=1))
+    return out
+
+
+def _distance_block(X, start: int, stop: int, metric: str, sqnorm=None):
+    """Distances (or Euclidean upper bounds on candidates) from rows start:stop to rows start:."""
+    if metric == "precomputed":
+        return np.asarray(X[start:stop, start:], dtype=np.float64)
+    if metric == "euclidean":
+        # Gram trick (BLAS): only a filter; kept pairs are recomputed exactly
+        G = X[start:stop] @ X[start:].T
+        G *= -2.0
+        G += sqnorm[start:stop, None]
+        G += sqnorm[None, start:]
+        np.maximum(G, 0.0, out=G)
+        return G
+    from scipy.spatial.distance import cdist
+
+    return cdist(X[start:stop], X[start:], metric=metric)
+
+
+def radius_edges(
+    X,
+    threshold: float = np.inf,
+    metric: str = "euclidean",
+    *,
+    memory_budget: int | None = None,
+    max_edges: int | None = None,
+    bytes_per_edge: float = EDGE_BUILD_BYTES,
+    what: str = "the Rips graph",
+):
+    """Edges ``i < j`` of length ``<= threshold``, built blockwise within a memory budget.
+
+    No ``n × n`` matrix is ever formed: rows are processed in blocks of at most
+    ``min(64 MiB, memory_budget / 8)``, and the edges found so far are checked against the budget
+    (at ``bytes_per_edge`` each, the cost of everything that will be built from them) *before*
+    more are stored.
+
+    With ``max_edges``, the graph is instead *fitted* to that many edges: whenever more are
+    found, only the ``max_edges`` shortest are kept and the threshold is lowered to the longest
+    of them (ties at the new threshold are dropped, so the result is the graph at that
+    threshold, a quantile of the edge lengths). Without it, going over the budget raises
+    :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
+
+    Returns
+    -------
+    i, j : ndarray of int64
+        Endpoints, ``i < j``.
+    w : ndarray of float64
+        Lengths (Euclidean lengths recomputed from the coordinates).
+    threshold : float
+        The threshold actually used (lowered when ``max_edges`` was reached).
+    """
+    from tdasheaf.utils import over_budget
+
     n = len(X)
+    budget = None if memory_budget is None else int(memory_budget)
+    limit = np.inf
+    if budget is not None:
+        limit = budget / float(bytes_per_edge)
+    if max_edges is not None:
+        limit = min(limit, float(max_edges))
+    if metric == "euclidean":
+        sqnorm = np.einsum("ij,ij->i", X, X)
+        scale = float(sqnorm.max()) if n else 0.0
+    else:
+        sqnorm, scale = None, 0.0
+    rows = _block_rows(n, budget, 8.0 * n + 16.0)
+    I, J, W = [], [], []
+    stored = 0
+    thr = float(threshold)
+
+    def fit_to(limit_count):
+        nonlocal I, J, W, stored, thr
+        i = np.concatenate(I)
+        j = np.concatenate(J)
+        w = np.concatenate(W)
+        cut = np.partition(w, int(limit_count))[int(limit_count)]
+        keep = w < cut
+        I, J, W = [i[keep]], [j[keep]], [w[keep]]
+        stored = int(keep.sum())
+        thr = float(np.nextafter(cut, -np.inf))
+
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        B = _distance_block(X, start, stop, metric, sqnorm)
+        if metric == "euclidean":
+            bound = thr * thr * (1 + 1e-9) + 1e-12 * scale if np.isfinite(thr) else np.inf
+            mask = B <= bound
+        else:
+            mask = B <= thr
+        # upper triangle only: column c of the block is point start + c
+        mask &= np.arange(start, n)[None, :] > np.arange(start, stop)[:, None]
+        r, c = np.nonzero(mask)
+        del mask
+        i = (r + start).astype(np.int64)
+        j = (c + start).astype(np.int64)
+        if metric == "euclidean":
+            del B
+            w = _exact_lengths(X, i, j)
+            keep = w <= thr
+            i, j, w = i[keep], j[keep], w[keep]
+        else:
+            w = np.asarray(B[r, c], dtype=np.float64)
+            del B
+        I.append(i)
+        J.append(j)
+        W.append(w)
+        stored += len(i)
+        if stored > limit:
+            if max_edges is None:
+                raise over_budget(
+                    f"{what} ({stored:,} edges of length <= {threshold:.4g} among the first "
+                    f"{stop:,} of {n:,} points, at {bytes_per_edge:.0f} bytes per edge)",
+                    stored * bytes_per_edge,
+                    budget,
+                    "Lower max_edge_length, subsample with n_landmarks",
+                )
+            fit_to(int(limit))
+    if not I:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), thr
+    i, j, w = np.concatenate(I), np.concatenate(J), np.concatenate(W)
+    return i, j, w, thr
+
+
+def knn_distances(X, k: int, *, memory_budget: int | None = None):
+    """Distances to the ``k`` nearest neighbours of every point, the point itself first.
+
+    ``(n, k)`` arrays ``(distances, indices)`` sorted by distance, as ``cKDTree.query(X, k)``
+    (which is used in up to 16 dimensions). In higher dimensions, where k-d trees degenerate to
+    brute force, rows are processed in blocks (BLAS Gram products within the budget) and the
+    ``k`` nearest are re-measured exactly from the coordinates.
+
+    Examples
+    --------
+    >>> d, i = knn_distances(np.array([[0.0], [1.0], [3.0]]), 2)
+    >>> d.tolist(), i.tolist()
+    ([[0.0, 1.0], [0.0, 1.0], [0.0, 2.0]], [[0, 1], [1, 0], [2, 1]])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n, D = X.shape
+    k = int(min(k, n))
+    if D <= 16:
+        from scipy.spatial import cKDTree
+
+        d, idx = cKDTree(X).query(X, k=k)
+        return np.asarray(d).reshape(n, k), np.asarray(idx, dtype=np.int64).reshape(n, k)
+    sqnorm = np.einsum("ij,ij->i", X, X)
+    slack = min(n, k + 8)
+    dist = np.empty((n, k))
+    index = np.empty((n, k), dtype=np.int64)
+    rows = _block_rows(n, memory_budget, 8.0 * n)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        G = X[start:stop] @ X.T
+        G *= -2.0
+        G += sqnorm[start:stop, None]
+        G += sqnorm[None, :]
+        if slack < n:
+            cand = np.argpartition(G, slack - 1, axis=1)[:, :slack]
+        else:
+            cand = np.broadcast_to(np.arange(n), (stop - start, n)).copy()
+        del G
+        rr = np.repeat(np.arange(start, stop), cand.shape[1])
+        exact = _exact_lengths(X, rr, cand.ravel()).reshape(cand.shape)
+        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
+        dist[start:stop] = np.take_along_axis(exact, order, axis=1)
+        index[start:stop] = np.take_along_axis(cand, order, axis=1)
+    return dist, index
+
+
+def _edges(
+    X,
+    threshold: float,
+    metric: str,
+    memory_budget: int | None = None,
+    bytes_per_edge: float = EDGE_BUILD_BYTES,
+):
+    """Edges (i < j) with distance <= threshold, and their lengths, within the memory budget.
+
+    Small inputs (the condensed matrix and its index arrays, ~40 bytes per pair, under
+    min(256 MiB, budget / 4)) use ``pdist``; larger ones :func:`radius_edges` (blockwise, the
+    budget checked as edges are found). Over the budget raises ``ComplexTooLargeError``.
+    """
+    n = len(X)
+    dense_bytes = 40.0 * n * (n - 1) / 2
+    budget = memory_budget
+    small = dense_bytes <= min(256 * 2**20, (budget if budget is not None else 2**62) / 4)
+    if not small:
+        i, j, w, _ = radius_edges(
+            X, threshold, metric, memory_budget=budget, bytes_per_edge=bytes_per_edge
+        )
+        return i, j, w
     if metric == "precomputed":
         iu, ju = np.triu_indices(n, k=1)
         d = X[iu, ju]
         keep = d <= threshold
         return iu[keep].astype(np.int64), ju[keep].astype(np.int64), d[keep].astype(np.float64)
-    if metric == "euclidean" and np.isfinite(threshold) and n > 2000:
-        from scipy.spatial import cKDTree
-
-        pairs = cKDTree(X).query_pairs(threshold, output_type="ndarray").astype(np.int64)
-        pairs.sort(axis=1)
-        d = np.sqrt(((X[pairs[:, 0]] - X[pairs[:, 1]]) ** 2).sum(axis=1))
-        keep = d <= threshold
-        return pairs[keep, 0], pairs[keep, 1], d[keep]
     from scipy.spatial.distance import pdist
 
     d = pdist(X, metric=metric)
@@ -608,6 +817,7 @@ def rips_complex(
     metric: str = "euclidean",
     n_landmarks: int | None = None,
     memory_budget: int | None = None,
+    bytes_per_edge: float = EDGE_BUILD_BYTES,
 ) -> FilteredComplex:
     """The Vietoris–Rips complex of a point cloud, filtered by diameter.
 
@@ -628,8 +838,14 @@ def rips_complex(
         Build the complex on this many max-min landmarks (:func:`maxmin_landmarks`) only;
         vertex labels are then the landmarks' indices in ``X``.
     memory_budget : int, optional
-        Bytes the complex may use (default :data:`DEFAULT_MEMORY_BUDGET`). The size is
-        estimated first; over budget raises :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
+        Bytes the construction may use (default ``min(1.5 GiB, MemAvailable / 4)``, see
+        :mod:`tdasheaf.utils._memory`). Edges are found blockwise (never an ``n × n`` matrix)
+        and counted against the budget as they are found; the number of higher simplices is
+        then estimated from the graph before any is built. Over budget raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
+    bytes_per_edge : float, default=EDGE_BUILD_BYTES
+        What one edge costs, for callers that build more on the graph (a sheaf's blocks, an
+        engine's working set): at least :data:`EDGE_BUILD_BYTES`, the graph's own peak.
 
     Examples
     --------
@@ -649,8 +865,20 @@ def rips_complex(
         labels = maxmin_landmarks(X, n_landmarks, metric=metric_name)
         X = X[np.ix_(labels, labels)] if metric_name == "precomputed" else X[labels]
     n = len(X)
-    i, j, w = _edges(X, max_edge_length, metric_name)
-    budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else int(memory_budget)
+    budget = resolve_memory_budget(memory_budget)
+    if not np.isfinite(max_edge_length) and max_dimension >= 1:
+        # every pair is an edge: refuse before computing a single distance
+        n_pairs = n * (n - 1) // 2
+        if n_pairs * bytes_per_edge > budget:
+            raise over_budget(
+                f"the Rips complex of {n:,} points with max_edge_length=inf (all {n_pairs:,} "
+                "pairs are edges)",
+                n_pairs * bytes_per_edge,
+                budget,
+                "Lower max_edge_length, subsample with n_landmarks, lower max_dimension",
+            )
+    bytes_per_edge = max(float(bytes_per_edge), EDGE_BUILD_BYTES)
+    i, j, w = _edges(X, max_edge_length, metric_name, budget, bytes_per_edge)
     counts, nbytes = _estimate_from_edges(n, i, j, max_dimension)
     if nbytes > budget:
         raise ComplexTooLargeError(

@@ -237,18 +237,17 @@ def test_sparse_path_equals_dense_path(monkeypatch):
     g = _gudhi_rips(clouds[0], (0, 1), thresh=0.8)
     for q in (0, 1):
         np.testing.assert_allclose(_ours(sparse[0], q), g[q], rtol=1e-12)
-    monkeypatch.setitem(PERSISTENCE_GLOBALS, "_MEMORY_BUDGET", 10)  # proves the sparse path ran
+    # a budget too small for the edges proves the sparse path ran (it counts edges)
     with pytest.raises(ComplexTooLargeError, match="edges of length <= max_edge_length"):
-        est.fit_transform(clouds)
+        RipsPersistence(max_edge_length=0.8, memory_budget=10).fit_transform(clouds)
 
 
-def test_memory_budget_error_names_the_knobs(monkeypatch):
-    monkeypatch.setitem(PERSISTENCE_GLOBALS, "_MEMORY_BUDGET", 1000)
+def test_memory_budget_error_names_the_knobs():
     X = np.random.default_rng(5).normal(size=(30, 2))
-    with pytest.raises(ComplexTooLargeError, match="n_landmarks.*max_edge_length"):
-        RipsPersistence().fit_transform([X])
+    with pytest.raises(ComplexTooLargeError, match="n_landmarks.*max_edge_length.*memory_budget"):
+        RipsPersistence(memory_budget=3000).fit_transform([X])
     # landmarks bring it under the budget
-    RipsPersistence(n_landmarks=5).fit_transform([X])
+    RipsPersistence(n_landmarks=5, memory_budget=3000).fit_transform([X])
 
 
 @SETTINGS
@@ -348,6 +347,8 @@ ESTIMATOR_CLASSES = [RipsPersistence, AlphaPersistence]
     ],
 )
 def test_bad_sample_names_its_index(cls, bad, match):
+    if "features" in match and getattr(cls, "_any_dimension", False):
+        pytest.skip("clouds of different dimensions are accepted (test_mixed_dimensions)")
     with pytest.raises(ValueError, match=match):
         cls().fit([GOOD, GOOD, bad])
     est = cls().fit([GOOD])
@@ -355,11 +356,25 @@ def test_bad_sample_names_its_index(cls, bad, match):
         est.transform([GOOD, GOOD, bad])
 
 
-@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
-def test_dimension_differs_from_fit(cls):
-    est = cls().fit([GOOD])
+def test_dimension_differs_from_fit():
+    est = AlphaPersistence().fit([GOOD])
     with pytest.raises(ValueError, match="sample 0: .*3 features.*fitted on clouds with 2"):
         est.transform([np.ones((4, 3))])
+
+
+def test_mixed_dimensions_rips():
+    # a folder mixing 2-D and 3-D clouds (issue 15): Rips is computed per cloud
+    rng = np.random.default_rng(0)
+    clouds = [rng.normal(size=(20, 2)), rng.normal(size=(20, 3)), rng.normal(size=(15, 2))]
+    est = RipsPersistence().fit(clouds)
+    assert not hasattr(est, "n_features_in_")
+    mixed = est.transform(clouds)
+    for k, X in enumerate(clouds):
+        np.testing.assert_array_equal(
+            _ours(mixed[k], 1), _ours(RipsPersistence().fit_transform([X])[0], 1)
+        )
+    assert RipsPersistence().fit(clouds[:1]).n_features_in_ == 2
+    RipsPersistence().fit(clouds[:1]).transform(clouds)  # any dimension after fit
 
 
 @pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)

@@ -19,7 +19,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.complexes import DEFAULT_MEMORY_BUDGET, maxmin_landmarks
+from tdasheaf.complexes import maxmin_landmarks, radius_edges
 from tdasheaf.diagrams import diagram_from_bars, stack_diagrams
 from tdasheaf.estimators._sklearn_compat import (
     Interval,
@@ -27,8 +27,13 @@ from tdasheaf.estimators._sklearn_compat import (
     _fit_context,
     check_is_fitted,
 )
-from tdasheaf.exceptions import ComplexTooLargeError
-from tdasheaf.utils import check_collection, check_degrees, parallel_map
+from tdasheaf.utils import (
+    check_collection,
+    check_degrees,
+    over_budget,
+    parallel_map,
+    resolve_memory_budget,
+)
 
 __all__ = ["AlphaPersistence", "RipsPersistence"]
 
@@ -52,11 +57,19 @@ _METRICS = frozenset(
 _MAX_COEFF = 127
 
 #: Above this many points, a Euclidean Rips with a finite ``max_edge_length`` builds a
-#: sparse edge list (k-d tree) instead of the dense distance matrix.
+#: sparse edge list (blockwise, :func:`tdasheaf.complexes.radius_edges`) instead of the dense
+#: distance matrix (a path switch only; the memory budget is the ``memory_budget`` parameter).
 _SPARSE_MIN_POINTS = 2000
 
-#: Bytes the distance data of one sample may use before a clear error is raised.
-_MEMORY_BUDGET = DEFAULT_MEMORY_BUDGET
+#: Bytes per stored edge of the sparse path (edge lists, the COO/CSR matrix handed to ripser
+#: and ripser's own copy and working set).
+_SPARSE_BYTES_PER_EDGE = 160
+#: Bytes per pair of the dense path in degree 0: condensed float64, square float64 and
+#: ripser's float32 copy.
+_DENSE_BYTES_PER_PAIR = 28
+#: Bytes per edge (pair) of ripser's reduction in degrees >= 1 (its column and pivot tables):
+#: measured ~180 on the complete graph of 5,000 points in R^10 (2.4 GB peak).
+_RIPSER_BYTES_PER_EDGE = 200
 
 
 # ----------------------------------------------------------------------------------------------
@@ -91,12 +104,10 @@ def _snap_to_values(bars: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _too_large(what: str, nbytes: float) -> ComplexTooLargeError:
-    return ComplexTooLargeError(
-        f"{what} would need about {nbytes / 2**30:.2f} GiB, over the memory budget of "
-        f"{_MEMORY_BUDGET / 2**30:.2f} GiB. Subsample with n_landmarks, or (with the Euclidean "
-        "metric) set a finite max_edge_length so that only short edges are stored."
-    )
+_RIPS_KNOBS = (
+    "Subsample with n_landmarks, or (with the Euclidean metric) set a finite max_edge_length "
+    "so that only short edges are stored"
+)
 
 
 def _rips_bars(
@@ -107,15 +118,22 @@ def _rips_bars(
     coeff: int,
     metric,
     n_landmarks: int | None,
+    memory_budget: int | None = None,
 ) -> dict[int, np.ndarray]:
     """Vietoris–Rips barcodes of one cloud (or distance matrix) with ripser.
+
+    The memory is estimated before anything is allocated: the dense path (``28`` bytes per
+    pair, plus ``200`` for ripser's reduction when a degree >= 1 is asked) must fit
+    ``memory_budget``, else a Euclidean cloud with a finite ``max_edge_length`` goes to the
+    sparse path (edges found blockwise, ``160`` (+ ``200``) bytes per edge counted as they are
+    found), else :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
 
     Distances are computed in float64 with :func:`scipy.spatial.distance.pdist` (as
     :func:`tdasheaf.complexes.rips_complex` does) and handed to ripser as a distance matrix;
     edges longer than ``max_edge_length`` are removed in float64 before ripser sees them.
     """
     import ripser
-    from scipy import sparse
+    from scipy import sparse as sparse_mod
     from scipy.spatial.distance import pdist, squareform
 
     precomputed = isinstance(metric, str) and metric == "precomputed"
@@ -127,29 +145,36 @@ def _rips_bars(
     top = max(0, min(max(degrees), n - 2))
     finite = bool(np.isfinite(max_edge_length))
 
-    if not precomputed and metric == "euclidean" and finite and n > _SPARSE_MIN_POINTS:
-        from scipy.spatial import cKDTree
-
-        tree = cKDTree(X)
-        n_edges = (int(tree.count_neighbors(tree, max_edge_length)) - n) / 2
-        if n_edges * 64 > _MEMORY_BUDGET:
-            raise _too_large(f"the {n_edges:.3g} edges of length <= max_edge_length", n_edges * 64)
-        pairs = tree.query_pairs(max_edge_length, output_type="ndarray").astype(np.int64)
-        pairs.sort(axis=1)
-        lengths = np.sqrt(((X[pairs[:, 0]] - X[pairs[:, 1]]) ** 2).sum(axis=1))
-        keep = lengths <= max_edge_length
-        pairs, lengths = pairs[keep], lengths[keep]
-        dm = sparse.coo_matrix((lengths, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    budget = resolve_memory_budget(memory_budget)
+    per_pair = _DENSE_BYTES_PER_PAIR + (_RIPSER_BYTES_PER_EDGE if top >= 1 else 0)
+    per_edge = _SPARSE_BYTES_PER_EDGE + (_RIPSER_BYTES_PER_EDGE if top >= 1 else 0)
+    dense_bytes = per_pair * n * (n - 1) / 2 + (0 if precomputed else 8.0 * n * n)
+    sparse = (
+        not precomputed
+        and metric == "euclidean"
+        and finite
+        and (n > _SPARSE_MIN_POINTS or dense_bytes > budget)
+    )
+    if sparse:
+        i, j, lengths, _ = radius_edges(
+            X,
+            max_edge_length,
+            "euclidean",
+            memory_budget=budget,
+            bytes_per_edge=per_edge,
+            what="the Rips graph (edges of length <= max_edge_length)",
+        )
+        dm = sparse_mod.coo_matrix((lengths, (i, j)), shape=(n, n))
         condensed = lengths
     else:
+        if dense_bytes > budget:
+            raise over_budget(
+                f"the distance matrix of {n:,} points", dense_bytes, budget, _RIPS_KNOBS
+            )
         if precomputed:
             dm = X.copy()
             condensed = squareform(dm, checks=False)
         else:
-            # condensed (float64) + square matrix (float64) + ripser's float32 copy
-            nbytes = 14.0 * n * n
-            if nbytes > _MEMORY_BUDGET:
-                raise _too_large(f"the distance matrix of {n} points", nbytes)
             condensed = pdist(X, metric=metric)
             dm = squareform(condensed)
         if finite:
@@ -166,9 +191,30 @@ def _rips_bars(
     return {q: _snap_to_values(dgms[q], values) for q in degrees if q <= top}
 
 
-def _alpha_bars(X: np.ndarray, *, degrees: tuple[int, ...]) -> dict[int, np.ndarray]:
+def _alpha_nbytes(n: int, D: int) -> float:
+    """Estimated bytes of gudhi's alpha complex: ``min(2 (D+1)! n, 2^n)`` simplices × 200."""
+    import math
+
+    per_point = 2.0 * math.factorial(D + 1)
+    return 200.0 * min(per_point * n, 2.0 ** min(n, 1000))
+
+
+def _alpha_bars(
+    X: np.ndarray, *, degrees: tuple[int, ...], memory_budget: int | None = None
+) -> dict[int, np.ndarray]:
     """Alpha-complex barcodes of one cloud (gudhi) over GF(2), as radii: √ of gudhi's values."""
     import gudhi
+
+    budget = resolve_memory_budget(memory_budget)
+    need = _alpha_nbytes(*X.shape)
+    if need > budget:
+        raise over_budget(
+            f"the alpha complex of {len(X):,} points in {X.shape[1]} dimensions",
+            need,
+            budget,
+            "Use RipsPersistence with a finite max_edge_length or n_landmarks in high dimension, "
+            "reduce the dimension first",
+        )
 
     # H_q of a subcomplex of a triangulation of R^D vanishes for q >= D.
     top = min(max(degrees), X.shape[1] - 1)
@@ -195,16 +241,29 @@ def _is_prime(p: int) -> bool:
     return all(p % d for d in range(2, int(p**0.5) + 1))
 
 
-def _check_samples(X, *, metric="euclidean", n_features=None, owner="") -> list[np.ndarray]:
-    """``check_collection`` plus: non-empty, and the dimension seen in ``fit``."""
+def _check_samples(
+    X, *, metric="euclidean", n_features=None, owner="", same_dimension=True
+) -> list[np.ndarray]:
+    """``check_collection`` plus: non-empty, and the dimension seen in ``fit``.
+
+    ``same_dimension=False`` (estimators whose work is per cloud) accepts clouds of different
+    dimensions, in ``fit`` and after it.
+    """
     metric_name = metric if isinstance(metric, str) and metric == "precomputed" else "euclidean"
-    samples = check_collection(X, metric=metric_name)
+    if hasattr(X, "columns") and hasattr(X, "to_numpy") and hasattr(X, "iloc"):
+        raise ValueError(
+            f"got a pandas {type(X).__name__} as the collection, but {owner or 'the estimator'} "
+            "takes a collection of point clouds: pass a list of arrays (one (n_points, "
+            "n_features) array per cloud), or [df.to_numpy()] for one cloud held in a "
+            "DataFrame (numeric columns only)."
+        )
+    samples = check_collection(X, metric=metric_name, same_dimension=same_dimension)
     if not samples:
         raise ValueError(
             "expected a non-empty collection of point clouds, got 0 samples; "
             "a minimum of 1 is required."
         )
-    if n_features is not None and samples[0].shape[1] != n_features:
+    if same_dimension and n_features is not None and samples[0].shape[1] != n_features:
         raise ValueError(
             f"sample 0: the point cloud has {samples[0].shape[1]} features, but {owner} was "
             f"fitted on clouds with {n_features} features."
@@ -219,16 +278,20 @@ def _validate_samples(estimator, X, *, reset: bool, metric="euclidean") -> list[
     it for distance matrices, ``metric="precomputed"``); ``reset=False`` (after ``fit``) checks
     the clouds against it.
     """
+    same = not getattr(estimator, "_any_dimension", False)
     if not reset:
         return _check_samples(
             X,
             metric=metric,
             n_features=getattr(estimator, "n_features_in_", None),
             owner=type(estimator).__name__,
+            same_dimension=same,
         )
-    samples = _check_samples(X, metric=metric)
-    if isinstance(metric, str) and metric == "precomputed":
-        estimator.__dict__.pop("n_features_in_", None)  # from an earlier fit on points
+    samples = _check_samples(X, metric=metric, owner=type(estimator).__name__, same_dimension=same)
+    dims = {A.shape[1] for A in samples}
+    if (isinstance(metric, str) and metric == "precomputed") or len(dims) > 1:
+        # distance matrices, or clouds of several dimensions: no single input dimension
+        estimator.__dict__.pop("n_features_in_", None)  # from an earlier fit
     else:
         estimator.n_features_in_ = samples[0].shape[1]
     return samples
@@ -337,6 +400,10 @@ class _DiagramOutput:
 class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
     """Vietoris–Rips persistence diagrams of a collection of point clouds (ripser).
 
+    Every cloud is computed on its own, so a collection may mix dimensions (2-D and 3-D clouds
+    of one folder): ``n_features_in_`` is set only when all the clouds seen in ``fit`` share
+    one dimension, and ``transform`` accepts clouds of any dimension.
+
     The filtration value of a simplex is its diameter, the largest distance between two of
     its vertices (the ripser/gudhi convention, not half of it); vertices are born at 0.
 
@@ -347,8 +414,9 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         carry homology (``q >= n_points - 1``) are allowed and give only padding rows.
     max_edge_length : float, default=np.inf
         Edges longer than this are left out, so classes alive at that scale get death
-        ``+inf``. With the Euclidean metric and more than 2,000 points only the short edges
-        are stored, which is what makes large clouds fit in memory.
+        ``+inf``. With the Euclidean metric and more than 2,000 points (or a distance matrix
+        over ``memory_budget``) only the short edges are stored, which is what makes large
+        clouds fit in memory.
     coeff : int, default=2
         Homology with coefficients in the prime field Z/``coeff``Z; a prime at most 127
         (ripser's limit).
@@ -365,6 +433,15 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
     n_jobs : int, optional
         Number of joblib workers over samples; ``None`` means 1 unless in a
         ``joblib.parallel_config`` context, ``-1`` all processors.
+    memory_budget : int, optional
+        Bytes the distance data of one cloud may use; default ``min(1.5 GiB, MemAvailable / 4)``
+        divided by the number of workers. Estimated before allocating: the dense path takes 28
+        bytes per pair of points (plus 200 for ripser's reduction in degrees >= 1, so about
+        4,000 points fit the default budget); a Euclidean cloud with a finite
+        ``max_edge_length`` that does not fit (or has more than 2,000 points) stores only its
+        short edges, found blockwise and counted against the budget (160 + 200 bytes each) as
+        they are found. Over budget raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming the knobs.
 
     Attributes
     ----------
@@ -401,6 +478,9 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
             [1.        , 1.41421356, 1.        ]]])
     """
 
+    #: clouds of different dimensions are accepted (the work is per cloud)
+    _any_dimension = True
+
     _parameter_constraints: dict = {
         "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
         "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
@@ -408,6 +488,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         "metric": [StrOptions(set(_METRICS) | {"precomputed"}), callable],
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
+        "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -418,6 +499,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         metric="euclidean",
         n_landmarks=None,
         n_jobs=None,
+        memory_budget=None,
     ):
         self.homology_dimensions = homology_dimensions
         self.max_edge_length = max_edge_length
@@ -425,6 +507,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         self.metric = metric
         self.n_landmarks = n_landmarks
         self.n_jobs = n_jobs
+        self.memory_budget = memory_budget
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -477,6 +560,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
             coeff=int(self.coeff),
             metric=metric,
             n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         return _diagrams(bars, self.homology_dimensions_)
 
@@ -503,6 +587,12 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     n_jobs : int, optional
         Number of joblib workers over samples; ``None`` means 1 unless in a
         ``joblib.parallel_config`` context, ``-1`` all processors.
+    memory_budget : int, optional
+        Bytes one cloud's complex may use (default as :class:`RipsPersistence`). The Delaunay
+        triangulation has about ``2 (D + 1)!`` simplices per point in ℝ^D (at most ``2^n``), at
+        ~200 bytes each in gudhi's simplex tree; a cloud whose estimate is over the budget is
+        refused with :class:`~tdasheaf.exceptions.ComplexTooLargeError` before gudhi starts
+        (use :class:`RipsPersistence` with ``max_edge_length`` in high dimension).
 
     Attributes
     ----------
@@ -536,11 +626,13 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     _parameter_constraints: dict = {
         "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
         "n_jobs": [Integral, None],
+        "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, homology_dimensions=(0, 1), n_jobs=None):
+    def __init__(self, homology_dimensions=(0, 1), n_jobs=None, memory_budget=None):
         self.homology_dimensions = homology_dimensions
         self.n_jobs = n_jobs
+        self.memory_budget = memory_budget
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -577,6 +669,10 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         check_is_fitted(self)
         samples = _validate_samples(self, X, reset=False)
         bars = parallel_map(
-            _alpha_bars, samples, n_jobs=self.n_jobs, degrees=self.homology_dimensions_
+            _alpha_bars,
+            samples,
+            n_jobs=self.n_jobs,
+            degrees=self.homology_dimensions_,
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         return _diagrams(bars, self.homology_dimensions_)

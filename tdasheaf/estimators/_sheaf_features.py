@@ -16,7 +16,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import flag_persistence, laplacian_spectrum
-from tdasheaf.complexes import rips_complex
+from tdasheaf.complexes import (
+    EDGE_BUILD_BYTES,
+    _estimate_from_edges,
+    _rips_from_edges,
+    knn_distances,
+    radius_edges,
+)
 from tdasheaf.estimators._persistence import _CollectionTags, _validate_samples
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.representations import betti_curve, persistence_entropy
@@ -28,7 +34,8 @@ from tdasheaf.sheaves import (
     local_frames,
     tangent_sheaf,
 )
-from tdasheaf.utils import check_degrees, map_samples
+from tdasheaf.sheaves._frames import frames_nbytes
+from tdasheaf.utils import check_degrees, map_samples, over_budget, resolve_memory_budget
 
 __all__ = ["SheafFeatures"]
 
@@ -67,19 +74,178 @@ def _bar_features(bars: np.ndarray, grid: np.ndarray) -> np.ndarray:
     )
 
 
+#: The Rips graph is capped at the median distance to the ``_CAP_NEIGHBOURS · n_neighbors``-th
+#: neighbour (about ``√6 · r`` on a 2-dimensional sample, so it does not bind there).
+_CAP_NEIGHBOURS = 6
+#: Peak bytes per edge of the implicit flag engine (degrees 0 and 1), measured.
+_FLAG_BYTES_PER_EDGE = 160
+#: Peak bytes per edge and per entry of a d×d block of the tangent L^0 (δ^0, L^0, products).
+_TANGENT_BYTES_PER_BLOCK_ENTRY = 80
+#: Tangent L^0 of at most this dimension use the library's dense eigensolver (exact).
+_TANGENT_DENSE_MAX = 1500
+
+
+def _frame_dim_cap(n_neighbors: int, n_features: int) -> int:
+    """Largest estimated frame dimension: ``max(2, n_neighbors // 3)`` (5 for 15 neighbours)."""
+    return max(1, min(n_features, n_neighbors - 1, max(2, n_neighbors // 3)))
+
+
+def _tangent_laplacian(n, d, edges, O):
+    """Sparse ``L^0 = δᵀδ`` of the tangent sheaf on ``edges``: ``(δx)_ij = O_ij x_j − x_i``."""
+    import scipy.sparse as sp
+
+    m = len(edges)
+    rows = np.arange(m * d).reshape(m, d)
+    r1 = rows.ravel()
+    c1 = (edges[:, 0, None] * d + np.arange(d)).ravel()
+    r2 = np.repeat(rows, d, axis=1).ravel()
+    c2 = np.tile(edges[:, 1, None] * d + np.arange(d), (1, d)).ravel()
+    data = np.concatenate([-np.ones(m * d), O.reshape(-1)])
+    delta = sp.csr_array(
+        (data, (np.concatenate([r1, r2]), np.concatenate([c1, c2]))), shape=(m * d, n * d)
+    )
+    return (delta.T @ delta).tocsr()
+
+
+def _smallest_iterative(L, k):
+    """``k`` smallest eigenvalues of a sparse PSD matrix by LOBPCG (memory O(nnz), seeded)."""
+    from scipy.sparse.linalg import lobpcg
+
+    N = L.shape[0]
+    block = min(N - 1, max(2 * k, k + 4))
+    diag = L.diagonal()
+    inv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 1.0)
+    from scipy.sparse import diags_array
+
+    X0 = np.random.default_rng(0).standard_normal((N, block))
+    import warnings
+
+    with warnings.catch_warnings():  # its accuracy note: eigenvalues are reported to 1e-6 ‖L‖
+        warnings.simplefilter("ignore", UserWarning)
+        ev, _ = lobpcg(L, X0, M=diags_array(inv), largest=False, tol=1e-6, maxiter=300)
+    ev = np.sort(np.asarray(ev, dtype=np.float64))[:k]
+    norm = float(abs(L).sum(axis=1).max()) if L.nnz else 0.0
+    ev[ev <= 1e-6 * norm] = 0.0
+    return ev
+
+
 def _tangent_spectrum(X, K, frames, alignments, scales, n_eigenvalues):
-    """Smallest eigenvalues of the tangent L^0 on K_t, over the mean vertex degree of K_t."""
+    """Smallest eigenvalues of the tangent L^0 on K_t, over the mean vertex degree of K_t.
+
+    Up to ``_TANGENT_DENSE_MAX`` cochains: the library's dense eigensolver
+    (:func:`~tdasheaf.cohomology.laplacian_spectrum`). Above, LOBPCG on the sparse ``L^0``
+    (memory proportional to its non-zeros, never a factorisation whose fill cannot be bounded
+    in advance), with eigenvalues below ``1e-6 ‖L^0‖_∞`` reported as 0.
+    """
     from threadpoolctl import threadpool_limits
 
-    F = tangent_sheaf(X, K, frames=frames, alignments=alignments)
+    n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
+    mean_degree = np.maximum(2.0 * n_edges / max(K.n_vertices, 1), 1.0)
+    n, d = K.n_vertices, frames.dim
     # one BLAS thread: the same bits in the main process and in joblib workers (n_jobs), and
     # faster for these small matrices than two threads contending for two cores
     with threadpool_limits(limits=1):
-        spectra = laplacian_spectrum(F, 0, scales, n_eigenvalues)  # (n_scales, n_eigenvalues)
-    n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
-    mean_degree = np.maximum(2.0 * n_edges / max(K.n_vertices, 1), 1.0)
+        if n * d <= _TANGENT_DENSE_MAX:
+            F = tangent_sheaf(X, K, frames=frames, alignments=alignments)
+            spectra = laplacian_spectrum(F, 0, scales, n_eigenvalues)  # (n_scales, n_ev)
+        else:
+            labels = K.vertex_labels
+            spectra = np.full((len(scales), n_eigenvalues), np.nan)
+            for s, m in enumerate(n_edges):
+                L = _tangent_laplacian(n, d, K.simplices[1][:m], alignments[:m])
+                k = min(n_eigenvalues, n * d - 1)
+                spectra[s, :k] = _smallest_iterative(L, k)
+            del labels
     # fewer eigenvalues than asked (tiny complexes) are reported as 0, not NaN
     return (np.nan_to_num(np.clip(spectra, 0.0, None), nan=0.0) / mean_degree[:, None]).ravel()
+
+
+def _remap(grid: np.ndarray, lo: float, hi: float, top: float) -> np.ndarray:
+    """The relative grid on ``[lo, hi]`` moved onto the scales the graph has (``top < hi``).
+
+    Affinely onto ``[lo, top]`` when ``top > lo``; scaled by ``top / hi`` (onto
+    ``[lo · top / hi, top]``) when even ``lo`` is beyond the graph.
+    """
+    if top >= hi:
+        return grid
+    if top > lo:
+        return lo + (grid - lo) * (top - lo) / (hi - lo)
+    return grid * (top / hi)
+
+
+def _plan_cloud(X, *, sheaves, n_neighbors, dim, lo, hi, memory_budget):
+    """Estimate, fit into the budget and build the shared neighbour search and Rips graph.
+
+    Returns a dict: ``r``, ``d_max``, the kNN ``neighbors``, the graph ``(i, j, w)`` (absolute
+    lengths), ``top`` (largest relative scale kept), ``capped`` (``""``, ``"neighbours"`` or
+    ``"memory_budget"``), ``estimate`` and ``budget`` (bytes).
+    """
+    n, D = X.shape
+    k = int(n_neighbors)
+    budget = int(memory_budget)
+    kc = min(n - 1, _CAP_NEIGHBOURS * k)
+    d_max = int(dim) if dim is not None else _frame_dim_cap(k, D)
+    framed = bool({"orientation", "tangent", "holonomy"} & set(sheaves))
+    fixed = 8 * n * D * 3 + 16 * n * (kc + 1) + min(64 * 2**20, budget // 8)
+    if framed:
+        fixed += frames_nbytes(n, D, k, d_max) + min(256 * 2**20, budget // 4)
+    per_edge = EDGE_BUILD_BYTES + _FLAG_BYTES_PER_EDGE
+    if framed:
+        per_edge += 24 * d_max**2
+    if "tangent" in sheaves:
+        per_edge += _TANGENT_BYTES_PER_BLOCK_ENTRY * d_max**2
+    least = fixed + per_edge * n * k / 2  # at least a k-NN graph
+    what = (
+        f"SheafFeatures on a cloud of {n:,} points in {D} dimensions (neighbour search, frames "
+        f"of dimension up to {d_max} and at least the {k}-nearest-neighbour graph, "
+        f"{per_edge:,} bytes per edge)"
+    )
+    if least > budget:
+        raise over_budget(
+            what,
+            least,
+            budget,
+            "Subsample the cloud (tdasheaf.complexes.maxmin_landmarks), lower n_neighbors or dim, "
+            "drop feature families from sheaves",
+        )
+    dist, idx = knn_distances(X, kc + 1, memory_budget=budget)
+    r = float(np.median(dist[:, k - 1]))
+    if not r > 0:
+        raise ValueError(
+            "the neighbourhood radius is 0: at least half of the points coincide with their "
+            f"{k - 1} nearest neighbours (repeated points); remove duplicates, e.g. "
+            "np.unique(X, axis=0)."
+        )
+    cap = float(np.median(dist[:, kc])) if kc >= _CAP_NEIGHBOURS * k else np.inf
+    del dist
+    wanted = hi * r
+    capped = ""
+    if cap < wanted:
+        wanted, capped = cap, "neighbours"
+    max_edges = int((budget - fixed) // per_edge)
+    degree_cap = int(n * _CAP_NEIGHBOURS * k // 2)  # mean degree <= 6 k (hubs in high dimension)
+    fit_by = "memory_budget"
+    if degree_cap < max_edges:
+        max_edges, fit_by = degree_cap, "neighbours"
+    i, j, w, thr = radius_edges(
+        X, wanted, "euclidean", memory_budget=budget, max_edges=max_edges, bytes_per_edge=per_edge
+    )
+    if thr < wanted:
+        capped = fit_by
+    top = hi if thr >= hi * r else max(thr / r, 0.0)
+    return dict(
+        r=r,
+        d_max=d_max,
+        neighbors=idx[:, :k],
+        edges=(i, j, w),
+        top=top,
+        capped=capped,
+        estimate=int(fixed + per_edge * len(i)),
+        budget=budget,
+        n_edges=len(i),
+        per_edge=per_edge,
+        fixed=fixed,
+    )
 
 
 def _cloud_features(
@@ -95,6 +261,9 @@ def _cloud_features(
     n_eigenvalues: int,
     field,
     frame_method: str = "auto",
+    memory_budget: int | None = None,
+    lo: float = 1.0,
+    hi: float = 2.0,
 ) -> np.ndarray:
     if len(X) < n_neighbors:
         raise ValueError(
@@ -102,14 +271,30 @@ def _cloud_features(
             "neighbourhood radius and the local frames need n_neighbors points, the point "
             "itself included); lower n_neighbors or add points."
         )
-    r = _neighbourhood_radius(X, n_neighbors)
+    budget = resolve_memory_budget(memory_budget)
+    plan = _plan_cloud(
+        X, sheaves=sheaves, n_neighbors=n_neighbors, dim=dim, lo=lo, hi=hi, memory_budget=budget
+    )
+    r, top = plan["r"], plan["top"]
+    grid = _remap(grid, lo, hi, top)
+    spectral_grid = _remap(spectral_grid, lo, hi, top)
+    holonomy_grid = _remap(holonomy_grid, lo, hi, top)
     Xs = X / r  # relative units: scale-invariant features
-    top = max(grid.max(), spectral_grid.max() if len(spectral_grid) else 0.0)
-    K = rips_complex(Xs, float(top), 1)
+    i, j, w = plan.pop("edges")
+    K = _rips_from_edges(len(X), i, j, w / r, 1)
+    del i, j, w
     edges, values = K.simplices[1], K.filtrations[1]
     frames = O = None
     if {"orientation", "tangent", "holonomy"} & set(sheaves):
-        frames = local_frames(Xs, n_neighbors=n_neighbors, dim=dim, method=frame_method)
+        frames = local_frames(
+            Xs,
+            n_neighbors=n_neighbors,
+            dim=dim,
+            max_dim=plan["d_max"],
+            method=frame_method,
+            neighbors=plan["neighbors"],
+            memory_budget=budget,
+        )
         O = align_frames(frames.frames, edges)
     parts = []
     for name in sheaves:
@@ -117,15 +302,30 @@ def _cloud_features(
             parts.append(_tangent_spectrum(Xs, K, frames, O, spectral_grid, n_eigenvalues))
             continue
         if name == "holonomy":
-            K2 = rips_complex(Xs, float(holonomy_grid.max()), 2)
+            hol_top = float(holonomy_grid.max())
+            m = int(np.searchsorted(values, hol_top, side="right"))
+            e = edges[:m]
+            counts, nbytes = _estimate_from_edges(len(X), e[:, 0], e[:, 1], 2)
+            # complex arrays (×3 while built) and per-triangle holonomy (d×d products, angles)
+            need = 3 * nbytes + int(counts[2]) * 8 * (4 * frames.dim**2 + 8)
+            if need > budget:
+                raise over_budget(
+                    f"the holonomy family (about {int(counts[2]):,} triangles up to relative "
+                    f"scale {hol_top:.3g})",
+                    need,
+                    budget,
+                    "Lower scale_range, drop 'holonomy' from sheaves",
+                )
+            K2 = _rips_from_edges(len(X), e[:, 0], e[:, 1], values[:m], 2)
             # the frames of the other families (same frame rule, computed once)
-            values, _ = holonomy_features(Xs, K2, holonomy_grid, frames=frames)
-            parts.append(values)
+            hvalues, _ = holonomy_features(Xs, K2, holonomy_grid, frames=frames)
+            parts.append(hvalues)
+            del K2
             continue
         signs = None
         if name == "orientation":
             signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
-        bars = flag_persistence(len(Xs), edges, values, signs, degrees, field)
+        bars = flag_persistence(len(Xs), edges, values, signs, degrees, field, memory_budget=budget)
         for q in degrees:
             parts.append(_bar_features(bars[q], grid))
         if name == "orientation":
@@ -197,14 +397,28 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         Grid of the Betti numbers, evenly spaced on ``scale_range``.
     scale_range : (float, float), default=(1.0, 2.0)
         Smallest and largest scale, in units of the neighbourhood radius ``r``. The largest
-        also caps the Rips graph, so that orientation maps stay local.
+        also caps the Rips graph, so that orientation maps stay local. **Scale rule** (how the
+        graph is bounded where distances concentrate, e.g. thousands of points in ℝ¹⁰ and up,
+        where ``2r`` already joins 44 % of all pairs): the Rips graph stops at the smallest of
+        ``hi · r``; the median distance to the ``6 · n_neighbors``-th neighbour (on a
+        2-dimensional sample about ``√6 · r``, so it does not bind there; on a 10-dimensional
+        Gaussian about ``1.2 r``); the quantile of the edge lengths at which the mean degree is
+        ``6 · n_neighbors`` (hubs make some points far more connected in high dimension); and
+        the quantile at which the edges fit the memory budget. When the graph stops at a
+        relative scale ``top < hi``, every scale grid is moved affinely from ``[lo, hi]`` onto
+        ``[lo, top]`` (or scaled by ``top / hi`` if ``top <= lo``; bar lengths stay in units
+        of ``r``), so the grid always samples the scales the graph actually has.
     n_spectral_scales : int, default=3
         Scales of the tangent spectra, evenly spaced on ``scale_range``.
     n_eigenvalues : int, default=3
     n_neighbors : int, default=15
         Local PCA neighbourhood size, and the ``k`` of the radius ``r``.
     dim : int, optional
-        Intrinsic dimension of the frames; estimated per cloud when ``None``.
+        Intrinsic dimension of the frames; estimated per cloud when ``None`` (local PCA,
+        90 % of the variance), the estimate capped at ``max(2, n_neighbors // 3)`` (5 with the
+        default 15: a PCA of ``n_neighbors`` points does not resolve more directions; on noise in
+        ℝ⁵¹² it would otherwise report ``n_neighbors − 2``, and the tangent Laplacian grows as
+        the square of the dimension).
     field : int, optional
         Prime field of the barcodes (default GF(65521); must be odd for orientation).
     n_jobs : int, optional
@@ -222,6 +436,16 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         ``n_neighbors=15``, jets for ``d ≤ 3`` and PCA for ``d ≥ 4``. Nothing is warned (one
         warning per cloud of a large batch would be noise); to know the frames of a cloud,
         ``tdasheaf.sheaves.local_frames(X, n_neighbors, dim, method="auto").method``.
+    memory_budget : int, optional
+        Bytes the computation of one cloud may use; default ``min(1.5 GiB, MemAvailable / 4)``
+        divided by the number of workers ``n_jobs`` (:mod:`tdasheaf.utils._memory`). Before
+        anything is built for a cloud, its cost is estimated — neighbour search and frames
+        (fixed), and per edge of the Rips graph: the graph and its orders (~200 bytes), the flag
+        engine (~160), the alignments (24 d²) and the tangent Laplacian (80 d²). The graph's
+        threshold is then lowered to the edge-length quantile that fits (see ``scale_range``);
+        if even the ``n_neighbors``-nearest-neighbour graph cannot fit, the cloud is refused with
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError` (an error row in batch extraction),
+        whose message gives the estimate, the budget and what to change.
 
     Attributes
     ----------
@@ -240,6 +464,9 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
     array([1., 0.])
     """
 
+    #: clouds of different dimensions are accepted (the work is per cloud)
+    _any_dimension = True
+
     _parameter_constraints: dict = {
         "sheaves": ["array-like"],
         "degrees": ["array-like"],
@@ -252,6 +479,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         "field": [Interval(Integral, 3, 2**26, closed="left"), None],
         "n_jobs": [Integral, None],
         "frame_method": [StrOptions(set(FRAME_METHODS))],
+        "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -267,6 +495,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         field=None,
         n_jobs=None,
         frame_method="auto",
+        memory_budget=None,
     ):
         self.sheaves = sheaves
         self.degrees = degrees
@@ -279,6 +508,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         self.field = field
         self.n_jobs = n_jobs
         self.frame_method = frame_method
+        self.memory_budget = memory_budget
 
     def _validated(self):
         sheaves = tuple(self.sheaves)
@@ -370,6 +600,9 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             n_eigenvalues=int(self.n_eigenvalues),
             field=self.field,
             frame_method=self.frame_method,
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
+            lo=float(self.scale_range[0]),
+            hi=float(self.scale_range[1]),
         )
         rows = map_samples(_cloud_features, samples, n_jobs=self.n_jobs, **kwargs)
         return np.vstack(rows).astype(np.float64)

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import flag_persistence, sheaf_persistence
 from tdasheaf.cohomology._persistence import is_prime
-from tdasheaf.complexes import alpha_complex, maxmin_landmarks, rips_complex
+from tdasheaf.complexes import EDGE_BUILD_BYTES, alpha_complex, maxmin_landmarks, rips_complex
 from tdasheaf.estimators._persistence import (
     _CollectionTags,
     _DiagramOutput,
@@ -30,7 +30,8 @@ from tdasheaf.sheaves import (
     signal_sheaf,
     tangent_sheaf,
 )
-from tdasheaf.utils import check_degrees, map_samples
+from tdasheaf.sheaves._frames import frames_nbytes
+from tdasheaf.utils import check_degrees, map_samples, over_budget, resolve_memory_budget
 
 __all__ = ["SheafPersistence"]
 
@@ -49,8 +50,16 @@ def _sheaf_bars(
     field,
     n_landmarks: int | None,
     n_signal_features: int,
+    memory_budget: int | None = None,
 ) -> dict[int, np.ndarray]:
-    """Barcodes of one cloud (the kernel mapped over the collection)."""
+    """Barcodes of one cloud (the kernel mapped over the collection).
+
+    Budget rule: the frames (``frames_nbytes``, worst-case dimension ``min(D, n_neighbors − 1)``
+    unless ``dim`` is given) are a fixed cost; every edge then costs the graph's
+    ``EDGE_BUILD_BYTES`` plus its alignment (24 d²), the flag engine (160) or, for the tangent
+    and explicit paths, its sheaf blocks (80 d²). The complex is built under the share of the
+    budget this leaves for the graph, so its own estimate refuses it before it is built.
+    """
     if sheaf == "signal":
         if X.shape[1] <= n_signal_features:
             raise ValueError(
@@ -60,6 +69,23 @@ def _sheaf_bars(
         points, y = X[:, :-n_signal_features], X[:, -n_signal_features:]
     else:
         points, y = X, None
+    budget = resolve_memory_budget(memory_budget)
+    n_pts, n_dims = points.shape
+    framed = sheaf in ("orientation", "tangent")
+    d = int(dim) if dim is not None else max(1, min(n_dims, n_neighbors - 1))
+    fixed = 8.0 * n_pts * n_dims * 2
+    if framed:
+        fixed += frames_nbytes(n_pts, n_dims, n_neighbors, d) + min(256 * 2**20, budget // 4)
+    per_edge = EDGE_BUILD_BYTES + 160 + (24 * d * d if framed else 0)
+    if sheaf == "tangent" or callable(sheaf) or sheaf == "signal" or filtration == "alpha":
+        per_edge += 80 * max(d, n_signal_features if sheaf == "signal" else 1) ** 2
+    if fixed >= budget:
+        raise over_budget(
+            f"the local frames of {n_pts:,} points in {n_dims} dimensions",
+            fixed,
+            budget,
+            "Subsample with n_landmarks (or the cloud), lower n_neighbors or dim",
+        )
     one_skeleton = sheaf == "tangent"
     top = max(degrees) + (0 if one_skeleton else 1)
     if filtration == "rips":
@@ -70,7 +96,14 @@ def _sheaf_bars(
         ):
             # flag complex: only the graph is needed, triangles (and tetrahedra, for degree
             # 2) are enumerated on the fly
-            K = rips_complex(points, max_edge_length, 1, n_landmarks=n_landmarks)
+            K = rips_complex(
+                points,
+                max_edge_length,
+                1,
+                n_landmarks=n_landmarks,
+                memory_budget=budget - int(fixed),
+                bytes_per_edge=per_edge,
+            )
             edges = K.simplices[1]
             if sheaf == "orientation":
                 O, _ = edge_alignments(points, K, n_neighbors=n_neighbors, dim=dim)
@@ -81,14 +114,38 @@ def _sheaf_bars(
             position = np.empty(int(labels.max()) + 1, dtype=np.int64)
             position[labels] = np.arange(len(labels))
             return flag_persistence(
-                len(labels), position[edges], K.filtrations[1], signs, degrees, field
+                len(labels),
+                position[edges],
+                K.filtrations[1],
+                signs,
+                degrees,
+                field,
+                memory_budget=budget,
             )
-        K = rips_complex(points, max_edge_length, max(top, 1), n_landmarks=n_landmarks)
+        K = rips_complex(
+            points,
+            max_edge_length,
+            max(top, 1),
+            n_landmarks=n_landmarks,
+            memory_budget=budget - int(fixed),
+            bytes_per_edge=per_edge,
+        )
     else:
         if n_landmarks is not None and n_landmarks < len(points):
             keep = maxmin_landmarks(points, n_landmarks)
             points = points[keep]
             y = None if y is None else y[keep]
+        from tdasheaf.estimators._persistence import _alpha_nbytes
+
+        need = _alpha_nbytes(*points.shape) * per_edge / EDGE_BUILD_BYTES + fixed
+        if need > budget:
+            raise over_budget(
+                f"the alpha complex of {len(points):,} points in {points.shape[1]} dimensions "
+                "and its sheaf",
+                need,
+                budget,
+                "Use filtration='rips' with a finite max_edge_length, subsample with n_landmarks",
+            )
         # in the plane the alpha complex stops at triangles: higher degrees have no bars
         K = alpha_complex(points, max(top, 1))
     if callable(sheaf):
@@ -146,6 +203,12 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         joblib workers over clouds.
     n_signal_features : int, default=1
         For ``sheaf="signal"`` only: how many trailing columns are vertex data.
+    memory_budget : int, optional
+        Bytes one cloud's computation may use; default ``min(1.5 GiB, MemAvailable / 4)``
+        divided by the number of workers ``n_jobs``. The frames and, per edge, the graph, the
+        alignments and the sheaf are estimated before the complex is built; over budget raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming ``max_edge_length``,
+        ``n_landmarks`` and ``memory_budget`` (an error row in batch extraction).
 
     Attributes
     ----------
@@ -167,6 +230,9 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     [1, 0]
     """
 
+    #: clouds of different dimensions are accepted (the work is per cloud)
+    _any_dimension = True
+
     _parameter_constraints: dict = {
         "sheaf": [StrOptions(set(_SHEAVES)), callable],
         "filtration": [StrOptions({"rips", "alpha"})],
@@ -178,6 +244,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
+        "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
     _plot_notation = "cohomology"  # plot() labels degrees H^q
 
@@ -193,6 +260,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         n_landmarks=None,
         n_jobs=None,
         n_signal_features=1,
+        memory_budget=None,
     ):
         self.sheaf = sheaf
         self.filtration = filtration
@@ -204,6 +272,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self.n_landmarks = n_landmarks
         self.n_jobs = n_jobs
         self.n_signal_features = n_signal_features
+        self.memory_budget = memory_budget
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -247,6 +316,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             field=self.field,
             n_landmarks=self.n_landmarks,
             n_signal_features=int(self.n_signal_features),
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         bars = map_samples(_sheaf_bars, samples, n_jobs=self.n_jobs, **kwargs)
         return _diagrams(bars, self.degrees_)

@@ -18,7 +18,7 @@ from tdasheaf.complexes import alpha_complex, rips_complex
 from tdasheaf.estimators._persistence import _CollectionTags, _plot_sample, _validate_samples
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, tangent_sheaf
-from tdasheaf.utils import map_samples
+from tdasheaf.utils import map_samples, resolve_memory_budget
 
 __all__ = ["SheafLaplacianSpectrum"]
 
@@ -30,9 +30,9 @@ _SHEAVES = ("constant", "orientation", "tangent")
 # ----------------------------------------------------------------------------------------------
 
 
-def _complex(X, filtration, cap, top):
+def _complex(X, filtration, cap, top, memory_budget=None):
     if filtration == "rips":
-        return rips_complex(X, cap, top)
+        return rips_complex(X, cap, top, memory_budget=memory_budget)
     K = alpha_complex(X, top)
     if len(K.simplices) <= top and top > 1:
         raise ValueError(
@@ -42,12 +42,14 @@ def _complex(X, filtration, cap, top):
     return K
 
 
-def _edge_scales(X, *, filtration: str, max_edge_length: float) -> tuple[float, np.ndarray]:
+def _edge_scales(
+    X, *, filtration: str, max_edge_length: float, memory_budget: int | None = None
+) -> tuple[float, np.ndarray]:
     """Connectivity scale of one cloud (inf if never connected) and its edge values <= cap."""
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
-    K = _complex(X, filtration, max_edge_length, 1)
+    K = _complex(X, filtration, max_edge_length, 1, memory_budget)
     n = K.n_vertices
     if len(K.simplices) < 2 or len(K.simplices[1]) == 0:
         return (0.0 if n <= 1 else np.inf), np.empty(0)
@@ -95,12 +97,13 @@ def _cloud_spectra(
     max_edge_length: float,
     n_neighbors: int,
     dim: int | None,
+    memory_budget: int | None = None,
 ) -> np.ndarray:
     """Feature row of one cloud: spectra at every scale, then the persistent spectra."""
     cap = min(float(scales.max()), max_edge_length)
     # the tangent sheaf lives on the 1-skeleton: its stalks above dimension 1 are 0
     top = min(degree + 1, max(degree, 1)) if sheaf == "tangent" else degree + 1
-    K = _complex(X, filtration, cap, top)
+    K = _complex(X, filtration, cap, top, memory_budget)
     F = _build_sheaf(X, K, sheaf, n_neighbors, dim)
     parts = [laplacian_spectrum(F, degree, scales, n_eigenvalues).reshape(-1)]
     if persistent:
@@ -157,6 +160,12 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
     fill_value : float, default=nan
         Value of the eigenvalue slots that do not exist because ``dim C^q(K_t)`` is smaller
         than ``n_eigenvalues`` (e.g. 0 for downstream models that refuse NaN).
+    memory_budget : int, optional
+        Bytes one cloud's complex may use (default ``min(1.5 GiB, MemAvailable / 4)`` divided
+        by ``n_jobs``), passed to :func:`~tdasheaf.complexes.rips_complex`, which estimates the
+        graph and the higher simplices before building them and raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError` over it. (The eigensolver's own
+        working set is not yet part of the estimate.)
 
     Attributes
     ----------
@@ -214,6 +223,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         "persistent": ["boolean"],
         "n_jobs": [Integral, None],
         "fill_value": [Real],
+        "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -230,6 +240,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         persistent=False,
         n_jobs=None,
         fill_value=np.nan,
+        memory_budget=None,
     ):
         self.sheaf = sheaf
         self.degree = degree
@@ -243,6 +254,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         self.persistent = persistent
         self.n_jobs = n_jobs
         self.fill_value = fill_value
+        self.memory_budget = memory_budget
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -280,6 +292,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             filtration=self.filtration,
             max_edge_length=cap,
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         values = np.concatenate([v for _, v in found])
         if values.size == 0:
@@ -320,6 +333,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             max_edge_length=float(self.max_edge_length),
             n_neighbors=int(self.n_neighbors),
             dim=self.dim,
+            memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         out = np.vstack(rows)
         if not np.isnan(self.fill_value):

@@ -34,6 +34,7 @@ __all__ = [
     "LocalFrames",
     "align_frames",
     "estimate_dimension",
+    "frames_nbytes",
     "jet_min_neighbors",
     "local_frames",
 ]
@@ -126,6 +127,9 @@ def local_frames(
     *,
     variance_threshold: float = 0.9,
     method: str = "pca",
+    neighbors: np.ndarray | None = None,
+    memory_budget: int | None = None,
+    max_dim: int | None = None,
 ) -> LocalFrames:
     """Local PCA frames of a point cloud (vectorised; chunked for large clouds).
 
@@ -148,6 +152,16 @@ def local_frames(
         otherwise); frame orientations are kept. ``"auto"``: ``"jet"`` when ``n_neighbors`` is
         large enough for the dimension used (given or estimated), ``"pca"`` otherwise, silently;
         the choice is in :attr:`LocalFrames.method`.
+    neighbors : ndarray of shape (n_points, n_neighbors), optional
+        Precomputed neighbour indices, each row starting with the point itself (as
+        ``cKDTree.query(X, n_neighbors)`` or :func:`tdasheaf.complexes.knn_distances` return
+        them), so that one neighbour search serves a whole pipeline.
+    max_dim : int, optional
+        Upper bound of the *estimated* dimension (ignored when ``dim`` is given).
+    memory_budget : int, optional
+        Bytes the working blocks may use (at most 256 MiB, and a quarter of the budget); the
+        outputs themselves take ``n_points · D · (min(n_neighbors, D) + 2·dim) · 8`` bytes
+        (:func:`frames_nbytes`).
 
     Returns
     -------
@@ -199,12 +213,15 @@ def local_frames(
         raise ValueError(f"variance_threshold must be in (0, 1], got {variance_threshold}.")
     if method not in FRAME_METHODS:
         raise ValueError(f"method must be one of {FRAME_METHODS}, got {method!r}.")
-    _, neighbors = cKDTree(X).query(X, k=k)
-    neighbors = np.asarray(neighbors, dtype=np.int64).reshape(n, k)
+    if neighbors is None:
+        _, neighbors = cKDTree(X).query(X, k=k)
+    neighbors = np.asarray(neighbors, dtype=np.int64)[:, :k].reshape(n, k)
     r = min(k, D)
     vt_all = np.empty((n, r, D))
     sv_all = np.empty((n, r))
-    chunk = max(1, _CHUNK_BYTES // max(1, k * D * 8))
+    block = _CHUNK_BYTES if memory_budget is None else min(_CHUNK_BYTES, int(memory_budget) // 4)
+    # the gathered neighbourhoods, their centred copy and the SVD's workspace: ~4 copies
+    chunk = max(1, block // max(1, 4 * k * D * 8))
     for start in range(0, n, chunk):
         P = X[neighbors[start : start + chunk]]
         P = P - P.mean(axis=1, keepdims=True)
@@ -217,6 +234,8 @@ def local_frames(
     if dim is None:
         dim = max(1, min(estimate_dimension(ratio[total > 0], variance_threshold)
                          if (total > 0).any() else 1, D, k - 1))
+        if max_dim is not None:
+            dim = max(1, min(dim, int(max_dim)))
     scale = sv_all[:, :1]
     degenerate = (sv_all[:, dim - 1] <= 1e-10 * np.maximum(scale[:, 0], 1e-300)) | (total == 0)
     if degenerate.any():
@@ -232,6 +251,18 @@ def local_frames(
         frames = np.ascontiguousarray(_jet_frames(X, frames, neighbors))
     residual = 1.0 - ratio[:, :dim].sum(axis=1)
     return LocalFrames(frames, ratio, dim, neighbors, np.clip(residual, 0.0, 1.0), method)
+
+
+def frames_nbytes(n_points: int, n_features: int, n_neighbors: int, dim: int) -> int:
+    """Bytes held by :func:`local_frames` for a cloud (outputs, PCA stacks, neighbours).
+
+    Examples
+    --------
+    >>> frames_nbytes(1000, 3, 15, 2)
+    336000
+    """
+    r = min(n_neighbors, n_features)
+    return int(8 * n_points * (n_features * (r + 2 * dim) + 2 * r + n_neighbors))
 
 
 def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -256,10 +287,11 @@ def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     d = frames.shape[2]
     out = np.empty((len(edges), d, d))
-    chunk = 1 << 16
+    # two gathered (chunk, D, d) frame stacks per chunk: at most 64 MiB whatever D
+    chunk = max(1, min(1 << 16, (64 * 2**20) // max(1, 2 * frames.shape[1] * d * 8)))
     for start in range(0, len(edges), chunk):
         e = edges[start : start + chunk]
-        M = np.einsum("eki,ekj->eij", frames[e[:, 0]], frames[e[:, 1]])
+        M = np.matmul(np.swapaxes(frames[e[:, 0]], 1, 2), frames[e[:, 1]])  # batched BLAS
         out[start : start + chunk] = _orthogonal_polar(M)
     return out
 

@@ -4,7 +4,8 @@ Input format, defined once for the whole library
 -------------------------------------------------
 A *point cloud* is a 2-D array of shape ``(n_points, n_features)`` of finite real numbers.
 A *collection* is either a list (or tuple) of point clouds, all with the same number of
-features, or a 3-D array of shape ``(n_samples, n_points, n_features)``.
+features (unless the computation is per cloud: ``same_dimension=False``), or a 3-D array of
+shape ``(n_samples, n_points, n_features)``.
 With ``metric="precomputed"`` every sample is instead a square, symmetric, non-negative
 distance matrix with zero diagonal.
 Every error names the sample index and what is wrong.
@@ -131,7 +132,12 @@ def check_point_cloud(
 
 
 def check_collection(
-    X, *, min_points: int = 2, metric: str = "euclidean", n_features: int | None = None
+    X,
+    *,
+    min_points: int = 2,
+    metric: str = "euclidean",
+    n_features: int | None = None,
+    same_dimension: bool = True,
 ) -> list[np.ndarray]:
     """Validate a collection of point clouds and return a list of float64 arrays.
 
@@ -145,6 +151,9 @@ def check_collection(
         ``"precomputed"`` for distance matrices.
     n_features : int, optional
         Required dimension (e.g. the one seen in ``fit``); by default the first cloud's.
+    same_dimension : bool, default=True
+        ``False`` accepts clouds of different dimensions (for computations done per cloud,
+        such as Rips persistence or sheaf features); ``n_features`` is then ignored.
 
     Returns
     -------
@@ -174,9 +183,13 @@ def check_collection(
     out = []
     for i, sample in enumerate(samples):
         A = check_point_cloud(
-            sample, index=i, min_points=min_points, metric=metric, n_features=n_features
+            sample,
+            index=i,
+            min_points=min_points,
+            metric=metric,
+            n_features=n_features if same_dimension else None,
         )
-        if n_features is None and metric != "precomputed":
+        if n_features is None and metric != "precomputed" and same_dimension:
             n_features = A.shape[1]
         out.append(A)
     return out

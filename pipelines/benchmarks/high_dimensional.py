@@ -1,0 +1,123 @@
+"""High-dimensional clouds under the default configuration: time, peak memory, edges kept.
+
+Network activations are thousands of points in 10–1,000 dimensions, where distances
+concentrate: on 5,000 Gaussian points in ℝ¹⁰ two neighbourhood radii join 44 % of all pairs and
+three join 97 %. ``SheafFeatures()`` (defaults) must stay local there (see its ``scale_range``
+and ``memory_budget``): this script runs it on Gaussian clouds, each case in a fresh subprocess
+so that the peak resident memory (``VmHWM``, whole process: interpreter and libraries included)
+is that case's alone, and prints a table:
+
+    | cloud | time (s) | peak RSS (MiB) | edges kept | of all pairs | top scale (r) | capped by |
+
+``capped by`` says what stopped the Rips graph below ``scale_range[1] · r``: ``neighbours``
+(the ``6 · n_neighbors`` neighbour/degree cap), ``memory_budget`` (the edge-length quantile
+that fits the budget) or ``-`` (nothing).
+
+Usage::
+
+    python pipelines/benchmarks/high_dimensional.py            # 5,000×10, 20,000×64, 5,000×512
+    python pipelines/benchmarks/high_dimensional.py --quick    # small clouds, < 20 s
+    python pipelines/benchmarks/high_dimensional.py --cases 3000x10,1000x128
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+FULL = ((5000, 10), (20000, 64), (5000, 512))
+QUICK = ((500, 10), (600, 64), (300, 256))
+
+_WORKER = r"""
+import json, sys, time
+import numpy as np
+
+def status(key):
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+n, D, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+from tdasheaf import SheafFeatures
+from tdasheaf.estimators._sheaf_features import _plan_cloud
+from tdasheaf.utils import resolve_memory_budget
+
+X = np.random.default_rng(seed).standard_normal((n, D))
+sf = SheafFeatures()
+start = time.perf_counter()
+F = sf.fit_transform([X])
+elapsed = time.perf_counter() - start
+peak = status("VmHWM:")
+lo, hi = (float(v) for v in sf.scale_range)
+plan = _plan_cloud(X, sheaves=sf.sheaves_, n_neighbors=sf.n_neighbors, dim=sf.dim, lo=lo, hi=hi,
+                   memory_budget=resolve_memory_budget(sf.memory_budget, sf.n_jobs))
+print(json.dumps(dict(time=elapsed, peak=peak, edges=plan["n_edges"], top=plan["top"],
+                      capped=plan["capped"], budget=plan["budget"],
+                      estimate=plan["estimate"], finite=bool(np.isfinite(F).all()))))
+"""
+
+
+def run_case(n: int, D: int, *, seed: int = 0, timeout: float = 600.0) -> dict:
+    """Run one case in a fresh interpreter; its measurements as a dict (``error`` on failure)."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _WORKER, str(n), str(D), str(seed)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if out.returncode != 0:
+        lines = (out.stderr or out.stdout).strip().splitlines()
+        return {"error": lines[-1] if lines else f"exit code {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _parse_cases(text: str) -> tuple[tuple[int, int], ...]:
+    cases = []
+    for item in text.split(","):
+        n, _, D = item.strip().lower().partition("x")
+        cases.append((int(n), int(D)))
+    return tuple(cases)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small clouds (< 20 s in all)")
+    parser.add_argument("--cases", type=_parse_cases, help="e.g. 5000x10,20000x64")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per case")
+    args = parser.parse_args(argv)
+    cases = args.cases or (QUICK if args.quick else FULL)
+    print("# SheafFeatures() defaults on Gaussian clouds (one subprocess per case)")
+    print(
+        "| cloud | time (s) | peak RSS (MiB) | edges kept | of all pairs | top scale (r) "
+        "| capped by |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    failed = 0
+    for n, D in cases:
+        r = run_case(n, D, seed=args.seed, timeout=args.timeout)
+        name = f"randn({n}, {D})"
+        if "error" in r or not r.get("finite", False):
+            failed += 1
+            print(f"| {name} | - | - | - | - | - | FAILED: {r.get('error', 'non-finite')} |")
+            continue
+        pairs = n * (n - 1) / 2
+        print(
+            f"| {name} | {r['time']:.1f} | {r['peak'] / 2**20:.0f} | {r['edges']:,} | "
+            f"{100 * r['edges'] / pairs:.2f} % | {r['top']:.3f} | {r['capped'] or '-'} |"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
