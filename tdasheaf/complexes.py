@@ -52,9 +52,9 @@ __all__ = [
     "sparse_rips_complex",
 ]
 
-#: Legacy constant (4 GiB), still the default of ``cohomology.flag_persistence``. Everything in
-#: this module (and the estimators) resolves ``memory_budget=None`` with
-#: :func:`tdasheaf.utils.resolve_memory_budget`: ``min(1.5 GiB, MemAvailable / 4) / n_jobs``.
+#: Legacy constant (4 GiB), kept for code that imports it; nothing uses it as a default any
+#: more: the library (this module, the engines, the estimators) resolves ``memory_budget=None``
+#: with :func:`tdasheaf.utils.resolve_memory_budget`: ``min(1.5 GiB, MemAvailable / 4) / n_jobs``.
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
 
 

@@ -37,7 +37,7 @@ from tdasheaf.cohomology._float_reduction import (
 from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.exceptions import ComplexTooLargeError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf
-from tdasheaf.utils import check_degrees
+from tdasheaf.utils import check_degrees, resolve_memory_budget
 
 __all__ = [
     "DEFAULT_PRIME",
@@ -507,7 +507,8 @@ def flag_persistence(
         Drop bars with ``birth == death``.
     memory_budget : int, optional
         Bytes the stored triangles of degree 2 may use (default
-        :data:`~tdasheaf.complexes.DEFAULT_MEMORY_BUDGET`); over it raises
+        :func:`~tdasheaf.utils.default_memory_budget`: min(1.5 GiB, MemAvailable / 4), the
+        library's one rule); over it raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError`. Above
         :data:`~tdasheaf.cohomology._flag2.MAX_VERTICES` vertices (tetrahedron keys would
         overflow int64) degree 2, and above
@@ -577,9 +578,7 @@ def flag_persistence(
         raise ValueError(f"field must be a prime below 2**26 (GF(p)), got {field!r}.")
     if field >= 2**26:
         raise ValueError(f"field={field} is too large: primes below 2**26 are supported.")
-    from tdasheaf.complexes import DEFAULT_MEMORY_BUDGET
-
-    budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else int(memory_budget)
+    budget = resolve_memory_budget(memory_budget)
     if _keys_overflow(n, degrees):
         return _explicit_flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
     return _flag_bars(n, E, w, s, degrees, int(field), drop_zero_length, budget)
