@@ -27,13 +27,13 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
-from tdasheaf.cohomology._float_reduction import (
+from tdasheaf.cohomology._float_conditioning import (
     equilibrate,
     gram_screen,
-    reduce_blocks,
     stalk_doubts,
     stalk_scaling,
 )
+from tdasheaf.cohomology._float_reduction import reduce_blocks
 from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.exceptions import ComplexTooLargeError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf
