@@ -494,3 +494,33 @@ def test_library_lock_refuses_a_second_writer_and_n_jobs_0(tmp_path):
         extract(sources, sf, out, n_jobs=0)
     assert extract(sources, sf, out, n_jobs=64).n_done == 2  # capped at the one chunk
     assert not (tmp_path / "f.csv.lock").exists()
+
+
+def test_a_huge_cloud_among_small_ones_is_an_error_row_within_the_budget(tmp_path):
+    # issue 15: a cloud too large for the budget (here 40,000 × 10 under a 64 MiB budget, the
+    # shape of the 200,000 × 10 report) becomes an error row; every small cloud beside it is
+    # computed, and the run's peak RSS (VmHWM, read by the child itself) stays modest
+    folder = _clouds(tmp_path / "in", 4, size=60)
+    np.save(folder / "huge.npy", np.random.default_rng(1).normal(size=(40_000, 10)))
+    out = tmp_path / "f.csv"
+    argv = [str(folder), "-o", str(out), *CHEAP, "--memory-budget", "64M", "-q"]
+    child = (
+        "import sys\n"
+        "from tdasheaf_pipelines.extract_features import main\n"
+        f"code = main({argv!r})\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(hwm.split()[1]) // 1024, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 3, proc.stderr
+    peak_mib = int(proc.stderr.strip().splitlines()[-1])
+    assert peak_mib < 1024, peak_mib
+    table = read_table(out)
+    assert sorted(table["id"]) == [f"c{i:03d}" for i in range(4)]
+    errors = read_table(Path(str(out) + ".errors.csv"))
+    assert list(errors["id"]) == ["huge"]
+    assert errors["error"][0] == "ComplexTooLargeError"
+    assert "memory_budget" in errors["message"][0]
