@@ -190,3 +190,47 @@ def test_rips_persistence_estimate_is_honest():
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["used"] <= 2 * result["estimate"], result
     assert result["estimate"] <= 2 * result["used"], result
+
+
+_OUTLIER_PROBE = r"""
+import json, sys, gc, numpy as np
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+n, D = int(sys.argv[1]), int(sys.argv[2])
+from tdasheaf import SheafOutlierDetector
+from tdasheaf.cohomology._local_scores import local_reference_nbytes
+X = np.random.default_rng(0).standard_normal((n, D))
+SheafOutlierDetector().fit(X[:300])  # warm-up: compiled kernels, imports
+det = SheafOutlierDetector()
+estimate = local_reference_nbytes(n, D, det._sizes(n, None), None)
+gc.collect()
+open("/proc/self/clear_refs", "w").write("5")
+base = status("VmRSS:")
+det.fit(X)
+print(json.dumps(dict(estimate=estimate, used=status("VmHWM:") - base)))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_outlier_detector_estimate_is_an_honest_upper_bound():
+    # activations-like data: 4,000 points in 128 dimensions; the frames dominate
+    out = subprocess.run(
+        [sys.executable, "-c", _OUTLIER_PROBE, "4000", "128"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["used"] <= result["estimate"], result
+    assert result["estimate"] <= 4 * result["used"], result  # an upper bound, not a guess
+
+
+def test_outlier_detector_refuses_over_budget_before_building():
+    from tdasheaf import SheafOutlierDetector
+
+    X = _gauss(3000, 256)
+    with pytest.raises(ComplexTooLargeError, match="memory_budget"):
+        SheafOutlierDetector(memory_budget=16 * MiB).fit(X)

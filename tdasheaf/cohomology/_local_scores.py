@@ -53,6 +53,7 @@ import numpy as np
 
 from tdasheaf.sheaves import estimate_dimension
 from tdasheaf.sheaves._local_scores import (
+    _CHUNK_BYTES,
     frame_edges,
     graph_edge_keys,
     neighbourhood_pca,
@@ -67,6 +68,7 @@ __all__ = [
     "SCALE_FLOOR",
     "fit_local_reference",
     "h0_join_times",
+    "local_reference_nbytes",
     "local_score_components",
     "robust_location_scale",
     "standardize_components",
@@ -273,6 +275,29 @@ def _neighbours(tree, Q, k: int, self_index):
     return dist[keep].reshape(len(Q), k), idx[keep].reshape(len(Q), k)
 
 
+def local_reference_nbytes(n: int, n_features: int, sizes, dim: int | None) -> int:
+    """An upper bound of the bytes :func:`fit_local_reference` allocates for ``n`` points.
+
+    The k-d tree and the neighbour lists, the frames (``n × D × d`` per size), the edge maps
+    (``n·k`` edges of ``d × d`` per size) and their keys, the per-point scores, plus the bounded
+    chunks of the neighbourhood SVDs; ``d`` is taken at its largest possible value when ``dim``
+    is None (it is estimated from the data).
+
+    Examples
+    --------
+    >>> local_reference_nbytes(20_000, 512, (10, 20, 40), None) > 2**30
+    True
+    """
+    sizes = tuple(int(k) for k in sizes)
+    D = int(n_features)
+    d = min(D, sizes[0] - 1) if dim is None else int(dim)
+    total = 4 * n * D * 8 + n * max(sizes) * 16  # the data, the tree, the neighbour lists
+    for k in sizes:
+        total += n * D * d * 8 + n * k * (d * d * 8 + 3 * 8) + 16 * n * 8
+    # scoring the reference's own points: one block of queries at a time (query_block_size)
+    return int(total + 4 * _CHUNK_BYTES)
+
+
 def fit_local_reference(
     X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9, signal=None
 ) -> tuple[LocalSheafReference, dict[str, np.ndarray]]:
@@ -318,9 +343,14 @@ def fit_local_reference(
     dist_all, N_all = _neighbours(tree, X, sizes[-1], np.arange(n))
     if dim is None:
         mid = sizes[len(sizes) // 2]
-        P = X[N_all[:, :mid]]
-        sv = np.linalg.svd(P - P.mean(axis=1, keepdims=True), compute_uv=False)
-        var = sv**2
+        # neighbourhood spectra in chunks of bounded size (n · mid · D at once is 1.6 GB for
+        # 20,000 activations in 512 dimensions)
+        var = np.empty((n, min(mid, D)))
+        chunk = max(1, _CHUNK_BYTES // max(1, 3 * mid * D * 8))
+        for start in range(0, n, chunk):
+            P = X[N_all[start : start + chunk, :mid]]
+            sv = np.linalg.svd(P - P.mean(axis=1, keepdims=True), compute_uv=False)
+            var[start : start + chunk] = sv**2
         total = var.sum(axis=1, keepdims=True)
         ok = total[:, 0] > 0
         dim = estimate_dimension(var[ok] / total[ok], variance_threshold) if ok.any() else 1
@@ -332,7 +362,21 @@ def fit_local_reference(
         frames.append(pca.frames)
         key, edges = graph_edge_keys(N)
         keys.append(key)
-        maps.append(frame_edges(pca.frames[edges[:, 0]], pca.frames, edges[:, 1:])[0][:, 0])
+        # edge maps in chunks of edges: gathering every edge's source frame at once is
+        # (n·k) × D × d (1.5 GB for 4,000 points in 128 dimensions)
+        step = max(1, _CHUNK_BYTES // max(1, D * dim * 8))
+        maps.append(
+            np.concatenate(
+                [
+                    frame_edges(
+                        pca.frames[edges[c : c + step, 0]], pca.frames, edges[c : c + step, 1:]
+                    )[0][:, 0]
+                    for c in range(0, len(edges), step)
+                ]
+            )
+            if len(edges)
+            else frame_edges(pca.frames[edges[:, 0]], pca.frames, edges[:, 1:])[0][:, 0]
+        )
         log_pr_med.append(float(np.median(pca.log_participation)))
     reference = LocalSheafReference(
         X=X,
@@ -358,6 +402,35 @@ def _signal_array(signal, n: int) -> np.ndarray:
     if S.ndim != 2 or len(S) != n:
         raise ValueError(f"signal must have shape ({n}, m), got {np.shape(signal)}.")
     return np.ascontiguousarray(S)
+
+
+def query_block_size(sizes, dim: int) -> int:
+    """Queries scored at once: their star triangles' working set within ``_CHUNK_BYTES``."""
+    k = max(int(x) for x in sizes)
+    d = int(dim)
+    per_query = (k * (k - 1) // 2) * (3 * d * d * 8 + 64) + k * (d * d + 4) * 8
+    return max(1, _CHUNK_BYTES // max(1, per_query))
+
+
+def _score_block(reference, Q, N_all, dist_all, out, rows, n) -> None:
+    """The geometric components of one block of queries, written into ``out[name][rows]``."""
+    for s, k in enumerate(reference.sizes):
+        N, dist = N_all[:, :k], dist_all[:, :k]
+        pca = neighbourhood_pca(reference.X, N, Q, reference.dim)
+        out["residual"][rows, s] = pca.residual
+        out["dimension"][rows, s] = np.abs(
+            pca.log_participation - reference.log_participation_median[s]
+        )
+        R, _, edge_residual = frame_edges(pca.frames, reference.frames[s], N)
+        out["frame"][rows, s] = np.sqrt((edge_residual**2).mean(axis=1))
+        tri = star_triangles(N, reference.edge_keys[s], n)
+        frustrated, holonomy, _ = star_triangle_scores(R, tri, reference.edge_maps[s], len(Q))
+        out["orientation"][rows, s] = frustrated
+        out["holonomy"][rows, s] = holonomy
+        join = np.maximum(dist, reference.join_times[N, s]).min(axis=1)
+        local = np.median(reference.radii[N, s], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["h0_join"][rows, s] = np.where(local > 0, join / np.where(local > 0, local, 1), 0.0)
 
 
 def local_score_components(
@@ -414,26 +487,17 @@ def local_score_components(
         return out
     n = len(reference.X)
     dist_all, N_all = _neighbours(reference.tree, Q, sizes[-1], self_index)
-    for s, k in enumerate(sizes):
-        N, dist = N_all[:, :k], dist_all[:, :k]
-        pca = neighbourhood_pca(reference.X, N, Q, reference.dim)
-        out["residual"][:, s] = pca.residual
-        out["dimension"][:, s] = np.abs(
-            pca.log_participation - reference.log_participation_median[s]
-        )
-        R, _, edge_residual = frame_edges(pca.frames, reference.frames[s], N)
-        out["frame"][:, s] = np.sqrt((edge_residual**2).mean(axis=1))
-        tri = star_triangles(N, reference.edge_keys[s], n)
-        frustrated, holonomy, _ = star_triangle_scores(R, tri, reference.edge_maps[s], m)
-        out["orientation"][:, s] = frustrated
-        out["holonomy"][:, s] = holonomy
-        join = np.maximum(dist, reference.join_times[N, s]).min(axis=1)
-        local = np.median(reference.radii[N, s], axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["h0_join"][:, s] = np.where(local > 0, join / np.where(local > 0, local, 1), 0.0)
+    # queries in blocks: a block's star triangles (up to k(k-1)/2 per query, each with d × d
+    # holonomy products) stay within a fixed working set; every score is per query, so the
+    # blocks give the same numbers as one pass
+    block = query_block_size(sizes, reference.dim)
+    for start in range(0, m, block):
+        rows = slice(start, min(m, start + block))
+        _score_block(reference, Q[rows], N_all[rows], dist_all[rows], out, rows, n)
         if reference.signal is not None:
-            gaps = S_q[:, None, :] - reference.signal[N]
-            out["signal"][:, s] = np.linalg.norm(gaps, axis=2).mean(axis=1)
+            for s, k in enumerate(sizes):
+                gaps = S_q[rows, None, :] - reference.signal[N_all[rows, :k]]
+                out["signal"][rows, s] = np.linalg.norm(gaps, axis=2).mean(axis=1)
     return out
 
 
@@ -468,9 +532,7 @@ def robust_location_scale(values) -> tuple[np.ndarray, np.ndarray]:
         1.4826 * np.median(dev, axis=0), (np.percentile(V, 90, axis=0) - loc) / 1.2816
     )
     mean_dev = 1.2533 * dev.mean(axis=0)
-    scale = np.where(
-        scale > SCALE_FLOOR, scale, np.where(mean_dev > SCALE_FLOOR, mean_dev, np.inf)
-    )
+    scale = np.where(scale > SCALE_FLOOR, scale, np.where(mean_dev > SCALE_FLOOR, mean_dev, np.inf))
     return loc, scale
 
 

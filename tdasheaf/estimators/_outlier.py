@@ -17,11 +17,13 @@ from sklearn.utils.validation import validate_data
 from tdasheaf.cohomology._local_scores import (
     COMPONENTS,
     fit_local_reference,
+    local_reference_nbytes,
     local_score_components,
     robust_location_scale,
     standardize_components,
 )
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.utils import over_budget, resolve_memory_budget
 
 __all__ = ["SheafOutlierDetector"]
 
@@ -160,6 +162,13 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         ``decision_function``, ``score_samples`` and ``score_components`` score *new* points
         against the training structure (their neighbours are training points) and never
         change the fitted state.
+    memory_budget : int, optional
+        Bytes the fitted structure may use (default
+        :func:`~tdasheaf.utils.default_memory_budget`). Its size (frames ``n × D × d`` and edge
+        maps ``n·k × d × d`` per neighbourhood size, with ``d`` at its largest when ``dim`` is
+        None) is estimated before anything is built; above the budget ``fit`` raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming the estimate and what to
+        change (``dim``, ``n_neighbors``, ``scales``, subsampling).
 
     Attributes
     ----------
@@ -204,6 +213,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_signal_features": [Interval(Integral, 0, None, closed="left")],
         "novelty": ["boolean"],
+        "memory_budget": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -217,6 +227,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         contamination="auto",
         novelty=False,
         n_signal_features=0,
+        memory_budget=None,
     ):
         self.n_neighbors = n_neighbors
         self.scales = scales
@@ -227,6 +238,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self.contamination = contamination
         self.novelty = novelty
         self.n_signal_features = n_signal_features
+        self.memory_budget = memory_budget
 
     # -- validation -----------------------------------------------------------------------------
 
@@ -310,6 +322,18 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
                 "Pipeline."
             )
         sizes = self._sizes(n, self.dim)
+        budget = resolve_memory_budget(self.memory_budget)
+        need = local_reference_nbytes(n, X.shape[1], sizes, self.dim)
+        if need > budget:
+            raise over_budget(
+                f"SheafOutlierDetector on {n:,} points in {X.shape[1]} dimensions (neighbourhood "
+                f"sizes {sizes}, frames of dimension up to "
+                f"{self.dim or min(X.shape[1], sizes[0] - 1)})",
+                need,
+                budget,
+                "Pass dim= (a smaller frame dimension), lower n_neighbors or scales, or "
+                "subsample the points",
+            )
         reference, raw = fit_local_reference(
             X, sizes, self.dim, variance_threshold=float(self.variance_threshold), signal=S
         )
