@@ -211,7 +211,9 @@ def _is_int(v) -> bool:
 
 
 def _fail(key: str, what: str, value) -> None:
-    raise BadArguments(f"{key.replace('_', '-')} must be {what}, got {value!r}.")
+    raise BadArguments(
+        f"--{key.replace('_', '-')} (`{key}` in a config file) must be {what}, got {value!r}."
+    )
 
 
 def validate_features(features: Mapping) -> None:

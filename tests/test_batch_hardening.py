@@ -186,7 +186,9 @@ def test_bad_n_jobs_exit_2(tmp_path, capsys, n_jobs):
     folder = _clouds(tmp_path / "in", 3)
     argv = [str(folder), "-o", str(tmp_path / "f.csv"), *CHEAP, "--n-jobs", n_jobs]
     assert extract_features.main(argv) == 2
-    assert "n-jobs must be a positive integer or -1" in capsys.readouterr().err
+    assert "--n-jobs (`n_jobs` in a config file) must be a positive integer or -1" in (
+        capsys.readouterr().err
+    )
     assert detect_anomalies.main(argv) == 2
 
 
