@@ -115,6 +115,18 @@ def test_dataframe_collection_gets_a_clear_message():
             est.fit(df)
 
 
+def _run_probe(script: str, *args: str, timeout: int) -> dict:
+    """Run a measuring script in a fresh process; its last stdout line is a JSON dict."""
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 _PROBE = r"""
 import json, sys, gc, numpy as np
 def status(key):
@@ -141,14 +153,7 @@ print(json.dumps(dict(estimate=plan["estimate"], used=status("VmHWM:") - base,
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_estimate_is_honest_measured_in_a_subprocess():
     budget = 128 * MiB
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, "2500", "10", str(budget)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _run_probe(_PROBE, "2500", "10", str(budget), timeout=120)
     assert result["capped"] == "memory_budget"  # the budget, not the neighbour cap, decided
     assert result["estimate"] <= budget
     # measured peak within 2x of the estimate, both ways
@@ -180,14 +185,7 @@ print(json.dumps(dict(estimate=estimate, used=status("VmHWM:") - base)))
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_rips_persistence_estimate_is_honest():
     # the dense path with degree 1 on a complete graph in R^10: ripser's reduction dominates
-    out = subprocess.run(
-        [sys.executable, "-c", _RIPS_PROBE, "1200"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _run_probe(_RIPS_PROBE, "1200", timeout=120)
     assert result["used"] <= 2 * result["estimate"], result
     assert result["estimate"] <= 2 * result["used"], result
 
@@ -216,14 +214,7 @@ print(json.dumps(dict(estimate=estimate, used=status("VmHWM:") - base)))
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_outlier_detector_estimate_is_an_honest_upper_bound():
     # activations-like data: 4,000 points in 128 dimensions; the frames dominate
-    out = subprocess.run(
-        [sys.executable, "-c", _OUTLIER_PROBE, "4000", "128"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = _run_probe(_OUTLIER_PROBE, "4000", "128", timeout=180)
     assert result["used"] <= result["estimate"], result
     assert result["estimate"] <= 4 * result["used"], result  # an upper bound, not a guess
 

@@ -138,6 +138,20 @@ def stalk_scaling(indptr, indices, data, row_group, col_group, n_row_groups, n_c
 
 
 @numba.njit(cache=True)
+def _sqrt_factors(maxima, scale, worst):
+    """One Ruiz step: ``maxima`` becomes the factors ``1/sqrt(max)`` (1 for empty groups),
+    accumulated into ``scale``; returns the largest imbalance ``max(m, 1/m)`` seen so far."""
+    for g in range(len(maxima)):
+        if maxima[g] > 0:
+            worst = max(worst, maxima[g], 1.0 / maxima[g])
+            maxima[g] = 1.0 / np.sqrt(maxima[g])
+            scale[g] *= maxima[g]
+        else:
+            maxima[g] = 1.0
+    return worst
+
+
+@numba.njit(cache=True)
 def equilibrate(
     indptr, indices, data, row_group, col_group, n_row_groups, n_col_groups, max_sweeps=30
 ):
@@ -166,14 +180,7 @@ def equilibrate(
                 g = row_group[indices[t]]
                 if abs(data[t]) > rmax[g]:
                     rmax[g] = abs(data[t])
-        worst = 1.0
-        for g in range(n_row_groups):
-            if rmax[g] > 0:
-                worst = max(worst, rmax[g], 1.0 / rmax[g])
-                rmax[g] = 1.0 / np.sqrt(rmax[g])
-                rs[g] *= rmax[g]
-            else:
-                rmax[g] = 1.0
+        worst = _sqrt_factors(rmax, rs, 1.0)
         cmax[:] = 0.0
         for c in range(n_cols):
             h = col_group[c]
@@ -181,13 +188,7 @@ def equilibrate(
                 data[t] *= rmax[row_group[indices[t]]]
                 if abs(data[t]) > cmax[h]:
                     cmax[h] = abs(data[t])
-        for h in range(n_col_groups):
-            if cmax[h] > 0:
-                worst = max(worst, cmax[h], 1.0 / cmax[h])
-                cmax[h] = 1.0 / np.sqrt(cmax[h])
-                cs[h] *= cmax[h]
-            else:
-                cmax[h] = 1.0
+        worst = _sqrt_factors(cmax, cs, worst)
         for c in range(n_cols):
             f = cmax[col_group[c]]
             for t in range(indptr[c], indptr[c + 1]):
