@@ -26,6 +26,7 @@ parameters that shrink it.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ import numba
 import numpy as np
 
 from tdasheaf.exceptions import ComplexTooLargeError
+from tdasheaf.geometry import EDGE_BUILD_BYTES, knn_distances, maxmin_landmarks, radius_edges
+from tdasheaf.geometry._edges import _edges
 from tdasheaf.utils import (
     check_point_cloud,
     check_positive_threshold,
@@ -43,8 +46,11 @@ from tdasheaf.utils import (
 __all__ = [
     "DEFAULT_MEMORY_BUDGET",
     "FilteredComplex",
+    "FlagFiltration",
     "alpha_complex",
     "estimate_rips_size",
+    "flag_filtration",
+    "filtration_order",
     "knn_distances",
     "maxmin_landmarks",
     "radius_edges",
@@ -95,8 +101,19 @@ class FilteredComplex:
     boundaries: tuple[np.ndarray, ...]
     #: True when the complex is the clique (flag) complex of its 1-skeleton up to its built
     #: dimension, with f(σ) = max of its edges' values (Rips complexes); engines may then
-    #: enumerate cofaces from the edges alone.
+    #: enumerate cofaces from the edges alone. A complex built by hand with ``flag=True`` is
+    #: verified (rebuilt from its edges and compared): a false claim raises ``ValueError``
+    #: instead of letting an engine compute the persistence of another complex.
     flag: bool = False
+
+    def __post_init__(self):
+        if self.flag is _VERIFIED_FLAG:  # built by this module's flag constructions
+            object.__setattr__(self, "flag", True)
+        elif self.flag:
+            _verify_flag(self)
+            object.__setattr__(self, "flag", True)
+        else:
+            object.__setattr__(self, "flag", False)
 
     @property
     def dimension(self) -> int:
@@ -151,7 +168,27 @@ class FilteredComplex:
             simplices=tuple(s[:c] for s, c in zip(self.simplices, counts, strict=True)),
             filtrations=tuple(f[:c] for f, c in zip(self.filtrations, counts, strict=True)),
             boundaries=tuple(b[:c] for b, c in zip(self.boundaries, counts, strict=True)),
-            flag=self.flag,
+            flag=_VERIFIED_FLAG if self.flag else False,  # a sublevel set of a flag complex is one
+        )
+
+    def to_flag_filtration(self) -> FlagFiltration | None:
+        """The lazy :class:`FlagFiltration` of a flag complex whose vertices are born at 0.
+
+        ``None`` when the complex is not a flag complex (``flag`` is False) or a vertex has a
+        nonzero value (the flag engines need vertices at 0). Edges are given by vertex
+        position (row in ``simplices[0]``); ``vertex_labels`` keeps the labels.
+        """
+        if not self.flag or not self.simplices or (self.filtrations[0] != 0).any():
+            return None
+        labels = self.vertex_labels
+        n = len(labels)
+        if len(self.simplices) < 2:
+            edges, values = np.empty((0, 2), np.int64), np.empty(0)
+        else:
+            edges = self.boundaries[1][:, ::-1]  # faces: drop vertex 0 -> (j,), drop 1 -> (i,)
+            values = self.filtrations[1]
+        return FlagFiltration(
+            n, edges, values, labels, max(self.dimension, 1), _trusted=_VERIFIED_FLAG
         )
 
     def sublevel_counts(self, t: float) -> tuple[int, ...]:
@@ -261,15 +298,295 @@ class FilteredComplex:
         return _assemble(arrays, fvals, validate=True)
 
 
+class _VerifiedFlag:
+    """Marker passed as ``flag`` by this module's own flag constructions (no re-verification)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "True"
+
+
+_VERIFIED_FLAG = _VerifiedFlag()
+
+
+def _verify_flag(K: FilteredComplex) -> None:
+    """Raise ``ValueError`` unless ``K`` is the flag complex of its edges up to its dimension."""
+    if len(K.simplices) < 3:
+        return  # every graph is the flag complex of itself up to dimension 1
+    for k in range(2, len(K.simplices)):
+        if not len(K.simplices[k]):
+            continue
+        expected = K.filtrations[k - 1][K.boundaries[k]].max(axis=1)
+        bad = np.flatnonzero(K.filtrations[k] != expected)
+        if len(bad):
+            j = int(bad[0])
+            raise ValueError(
+                f"flag=True, but simplex {tuple(int(v) for v in K.simplices[k][j])} has value "
+                f"{K.filtrations[k][j]} instead of the largest value of its edges "
+                f"({expected[j]}); build Rips-type complexes with rips_complex or "
+                "FlagFiltration, or pass flag=False."
+            )
+    edges = K.boundaries[1][:, ::-1]
+    n_vertices = len(K.simplices[0])
+    full = _rips_from_edges(
+        n_vertices, edges[:, 0], edges[:, 1], K.filtrations[1], len(K.simplices) - 1
+    )
+    for k in range(2, len(K.simplices)):
+        have, want = len(K.simplices[k]), len(full.simplices[k])
+        if have != want:
+            raise ValueError(
+                f"flag=True, but the complex has {have} simplices of dimension {k} where the "
+                f"flag complex of its edges has {want}: it is not a flag complex. Build "
+                "Rips-type complexes with rips_complex or FlagFiltration, or pass flag=False."
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class FlagFiltration:
+    """A lazy flag (Vietoris–Rips type) filtration: a weighted graph, simplices never stored.
+
+    The filtration is the clique complex of the graph up to ``max_dimension``: vertices are
+    born at 0, an edge at its value, a higher simplex at the largest value of its edges.
+    Nothing above the edges is stored; the flag engines of
+    :func:`tdasheaf.cohomology.sheaf_persistence` enumerate cofaces from the adjacency lists
+    when a column is reduced, so memory stays linear in the number of edges. Call
+    :meth:`to_complex` for the explicit :class:`FilteredComplex` (estimated against a memory
+    budget before anything is built).
+
+    Build it with :func:`flag_filtration` (from a point cloud), :meth:`from_edges` (a graph),
+    or :meth:`FilteredComplex.to_flag_filtration`. Instances are immutable (read-only arrays).
+
+    Attributes
+    ----------
+    n_vertices : int
+    edges : ndarray of shape (n_edges, 2)
+        Vertex positions ``i < j`` (0 … n_vertices − 1), in the library's total order: by value,
+        then lexicographically.
+    values : ndarray of shape (n_edges,)
+        Edge values, non-decreasing.
+    vertex_labels : ndarray of shape (n_vertices,)
+        The label of every vertex position (point indices; landmarks keep their indices in
+        the original cloud).
+    max_dimension : int
+        Largest simplex dimension of the complex it stands for (cohomology in degree ``q``
+        has finite deaths only when ``max_dimension >= q + 1``).
+
+    Examples
+    --------
+    >>> F = FlagFiltration.from_edges(4, [(0, 1), (1, 2), (2, 3), (0, 3), (0, 2), (1, 3)],
+    ...                               [1, 1, 1, 1, 1.5, 1.5])
+    >>> F.n_edges, F.max_dimension
+    (6, 2)
+    >>> F.to_complex().n_simplices
+    (4, 6, 4)
+    """
+
+    n_vertices: int
+    edges: np.ndarray
+    values: np.ndarray
+    vertex_labels: np.ndarray
+    max_dimension: int = 2
+    _trusted: object = None
+
+    def __post_init__(self):
+        if self._trusted is not _VERIFIED_FLAG:
+            n, edges, values, labels, top = _check_flag_input(
+                self.n_vertices, self.edges, self.values, self.vertex_labels, self.max_dimension
+            )
+            object.__setattr__(self, "n_vertices", n)
+            object.__setattr__(self, "edges", edges)
+            object.__setattr__(self, "values", values)
+            object.__setattr__(self, "vertex_labels", labels)
+            object.__setattr__(self, "max_dimension", top)
+        object.__setattr__(self, "_trusted", None)
+        for name in ("edges", "values", "vertex_labels"):
+            a = getattr(self, name)
+            if a.flags.writeable:
+                a = a.copy() if (a.base is not None or not a.flags.owndata) else a
+                a.flags.writeable = False
+                object.__setattr__(self, name, a)
+
+    @classmethod
+    def from_edges(
+        cls, n_vertices: int, edges, values, *, vertex_labels=None, max_dimension: int = 2
+    ) -> FlagFiltration:
+        """The flag filtration of a weighted graph (edges in any order, validated).
+
+        Parameters
+        ----------
+        n_vertices : int
+        edges : array-like of shape (m, 2)
+            Vertex pairs (any order within a pair); no loops, no duplicates.
+        values : array-like of shape (m,)
+            Finite, non-negative edge values.
+        vertex_labels : array-like of shape (n_vertices,), optional
+            Default ``0 … n_vertices − 1``.
+        max_dimension : int, default=2
+
+        Examples
+        --------
+        >>> F = FlagFiltration.from_edges(3, [(2, 1), (0, 1)], [2.0, 1.0])
+        >>> F.edges.tolist(), F.values.tolist()
+        ([[0, 1], [1, 2]], [1.0, 2.0])
+        """
+        if vertex_labels is None:
+            vertex_labels = np.arange(int(n_vertices) if _is_count(n_vertices) else 0)
+        return cls(n_vertices, edges, values, vertex_labels, max_dimension)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.edges)
+
+    @property
+    def flag(self) -> bool:
+        """Always True (for code that asks a complex whether it is a flag complex)."""
+        return True
+
+    def __repr__(self) -> str:
+        return (
+            f"FlagFiltration(n_vertices={self.n_vertices}, n_edges={self.n_edges}, "
+            f"max_dimension={self.max_dimension})"
+        )
+
+    def with_max_dimension(self, max_dimension: int) -> FlagFiltration:
+        """The same graph standing for the flag complex up to another dimension."""
+        if not _is_count(max_dimension):
+            raise ValueError(
+                f"max_dimension must be a non-negative integer, got {max_dimension!r}."
+            )
+        return FlagFiltration(
+            self.n_vertices,
+            self.edges,
+            self.values,
+            self.vertex_labels,
+            int(max_dimension),
+            _trusted=_VERIFIED_FLAG,
+        )
+
+    def estimate_size(self, max_dimension: int | None = None):
+        """Estimated simplices per dimension and bytes of :meth:`to_complex` (clique bound)."""
+        top = self.max_dimension if max_dimension is None else int(max_dimension)
+        return _estimate_from_edges(self.n_vertices, self.edges[:, 0], self.edges[:, 1], top)
+
+    def to_complex(
+        self, max_dimension: int | None = None, *, memory_budget: int | None = None
+    ) -> FilteredComplex:
+        """The explicit flag complex up to ``max_dimension`` (default: this filtration's).
+
+        Its size is estimated first; over ``memory_budget`` (default
+        :func:`~tdasheaf.utils.default_memory_budget`) raises
+        :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
+        """
+        top = self.max_dimension if max_dimension is None else int(max_dimension)
+        budget = resolve_memory_budget(memory_budget)
+        counts, nbytes = self.estimate_size(top)
+        if nbytes > budget:
+            raise ComplexTooLargeError(
+                f"the flag complex would have about {counts.tolist()} simplices per dimension "
+                f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of "
+                f"{budget / 2**30:.2f} GiB. Lower max_edge_length, subsample with "
+                "n_landmarks, lower max_dimension (or the degrees asked for), or raise "
+                "memory_budget."
+            )
+        return self._build(top)
+
+    def _build(self, top: int) -> FilteredComplex:
+        labels = self.vertex_labels
+        identity = not len(labels) or bool((labels == np.arange(len(labels))).all())
+        return _rips_from_edges(
+            self.n_vertices,
+            self.edges[:, 0],
+            self.edges[:, 1],
+            self.values,
+            top,
+            None if identity else labels,
+        )
+
+
+def _is_count(n) -> bool:
+    return isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0
+
+
+def _flag_from_edges(n_vertices, edges, values, max_dimension) -> tuple[FlagFiltration, np.ndarray]:
+    """``FlagFiltration.from_edges`` validating and sorting once; also the sorting permutation.
+
+    For callers that carry per-edge data (signs) through the sort.
+    """
+    n = int(n_vertices) if _is_count(n_vertices) else n_vertices
+    labels = np.arange(n) if isinstance(n, int) else np.empty(0)
+    n, E, w, labels, top, order = _check_flag_input(
+        n, edges, values, labels, max_dimension, return_order=True
+    )
+    return FlagFiltration(n, E, w, labels, top, _trusted=_VERIFIED_FLAG), order
+
+
+def _check_flag_input(n_vertices, edges, values, vertex_labels, max_dimension, return_order=False):
+    """Validate a weighted graph and sort its edges into the total order."""
+    if not _is_count(n_vertices):
+        raise ValueError(f"n_vertices must be a non-negative integer, got {n_vertices!r}.")
+    if not _is_count(max_dimension):
+        raise ValueError(f"max_dimension must be a non-negative integer, got {max_dimension!r}.")
+    n = int(n_vertices)
+    E = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    w = np.asarray(values, dtype=np.float64).reshape(-1)
+    if len(w) != len(E):
+        raise ValueError(f"got {len(E)} edges and {len(w)} values; they must match.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("edge values must be finite and non-negative.")
+    E = np.sort(E, axis=1)
+    if len(E) and ((E[:, 0] < 0).any() or (E[:, 1] >= n).any()):
+        raise ValueError(f"edge endpoints must be vertex indices in [0, {n}).")
+    if len(E) and (E[:, 0] == E[:, 1]).any():
+        raise ValueError("edges must join two different vertices (no loops).")
+    order = filtration_order(E, w)
+    E, w = E[order], w[order]
+    if len(np.unique(E[:, 0] * max(n, 1) + E[:, 1])) != len(E):
+        raise ValueError("edges contain duplicates.")
+    labels = np.asarray(vertex_labels, dtype=np.int64).reshape(-1)
+    if len(labels) != n:
+        raise ValueError(f"vertex_labels must have one entry per vertex ({n}), got {len(labels)}.")
+    out = (n, np.ascontiguousarray(E), np.ascontiguousarray(w), labels, int(max_dimension))
+    return (*out, order) if return_order else out
+
+
 # ----------------------------------------------------------------------------------------------
 # Assembly: order and boundary index arrays
 # ----------------------------------------------------------------------------------------------
 
 
-def _order(simplices: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Permutation sorting rows by (value, vertices lexicographically)."""
+def filtration_order(simplices, values) -> np.ndarray:
+    """The library's total order on simplices of one dimension: by value, then lexicographically.
+
+    The one implementation of DESIGN.md §2's order within a dimension (every constructor and
+    engine uses it; across dimensions, lower dimensions come first at equal values).
+
+    Parameters
+    ----------
+    simplices : array-like of shape (n, k + 1)
+        Vertex rows (each sorted increasingly).
+    values : array-like of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        The permutation that sorts the rows.
+
+    Examples
+    --------
+    >>> filtration_order([[1, 2], [0, 2], [0, 1]], [1.0, 1.0, 0.5]).tolist()
+    [2, 1, 0]
+    """
+    simplices = np.asarray(simplices)
+    if simplices.ndim != 2:
+        simplices = simplices.reshape(len(simplices), -1 if simplices.size else 1)
     keys = [simplices[:, j] for j in range(simplices.shape[1] - 1, -1, -1)]
-    return np.lexsort((*keys, values))
+    return np.lexsort((*keys, np.asarray(values)))
+
+
+_order = filtration_order
 
 
 def _row_keys(rows: np.ndarray, base: int) -> np.ndarray | None:
@@ -352,283 +669,8 @@ def _assemble(
 
 
 # ----------------------------------------------------------------------------------------------
-# Landmarks
-# ----------------------------------------------------------------------------------------------
-
-
-def maxmin_landmarks(
-    X, n_landmarks: int, *, metric: str = "euclidean", start: int = 0
-) -> np.ndarray:
-    """Greedy max-min (furthest point) landmark indices, as ripser's ``n_perm``.
-
-    The first landmark is ``start``; each next one is the point furthest from those chosen.
-    Returned indices are sorted increasingly (so that vertex labels keep their order).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_points, n_features) or (n_points, n_points)
-        Points, or a distance matrix with ``metric="precomputed"``.
-    n_landmarks : int
-        How many landmarks; at most ``n_points``.
-
-    Examples
-    --------
-    >>> X = np.array([[0.0], [0.1], [5.0], [10.0]])
-    >>> maxmin_landmarks(X, 3)
-    array([0, 2, 3])
-    """
-    from scipy.spatial.distance import cdist
-
-    n = len(X)
-    if not (1 <= int(n_landmarks) <= n):
-        raise ValueError(
-            f"n_landmarks must be between 1 and the number of points ({n}), got {n_landmarks}."
-        )
-
-    def distances_to(i: int) -> np.ndarray:
-        if metric == "precomputed":
-            return np.asarray(X[i], dtype=np.float64)
-        # cdist computes the same numbers as the pdist used to build complexes
-        return cdist(X, X[i : i + 1], metric=metric).ravel()
-
-    chosen = [int(start)]
-    dist = distances_to(int(start)).copy()
-    dist[start] = -1.0
-    for _ in range(int(n_landmarks) - 1):
-        nxt = int(np.argmax(dist))  # chosen points have -1: duplicates are never picked twice
-        chosen.append(nxt)
-        dist = np.minimum(dist, distances_to(nxt))
-        dist[chosen] = -1.0
-    return np.sort(np.array(chosen, dtype=np.int64))
-
-
-# ----------------------------------------------------------------------------------------------
 # Vietoris–Rips
 # ----------------------------------------------------------------------------------------------
-
-
-#: Peak bytes per edge while a Rips graph is built and ordered (edge lists, the value ranks,
-#: lexicographic and filtration orders, boundaries, upper adjacency): measured ≈ 150–200.
-EDGE_BUILD_BYTES = 200
-#: Largest block of a blockwise distance computation (bytes), whatever the budget.
-_BLOCK_BYTES = 64 * 2**20
-
-
-def _block_rows(n: int, budget: int | None, per_row: float) -> int:
-    """Rows per block so that one block of distances takes at most min(64 MiB, budget / 8)."""
-    cap = _BLOCK_BYTES if budget is None else min(_BLOCK_BYTES, max(budget // 8, 2**16))
-    return max(1, int(cap // max(per_row, 1.0)))
-
-
-def _exact_lengths(X: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Euclidean lengths of the pairs (i, j), computed from the coordinates (not from a Gram)."""
-    out = np.empty(len(i))
-    step = max(1, _BLOCK_BYTES // max(8 * X.shape[1], 1))
-    for s in range(0, len(i), step):
-        out[s : s + step] = np.sqrt(((X[i[s : s + step]] - X[j[s : s + step]]) ** 2).sum(axis=1))
-    return out
-
-
-def _distance_block(X, start: int, stop: int, metric: str, sqnorm=None):
-    """Distances (or Euclidean upper bounds on candidates) from rows start:stop to rows start:."""
-    if metric == "precomputed":
-        return np.asarray(X[start:stop, start:], dtype=np.float64)
-    if metric == "euclidean":
-        # Gram trick (BLAS): only a filter; kept pairs are recomputed exactly
-        G = X[start:stop] @ X[start:].T
-        G *= -2.0
-        G += sqnorm[start:stop, None]
-        G += sqnorm[None, start:]
-        np.maximum(G, 0.0, out=G)
-        return G
-    from scipy.spatial.distance import cdist
-
-    return cdist(X[start:stop], X[start:], metric=metric)
-
-
-def radius_edges(
-    X,
-    threshold: float = np.inf,
-    metric: str = "euclidean",
-    *,
-    memory_budget: int | None = None,
-    max_edges: int | None = None,
-    bytes_per_edge: float = EDGE_BUILD_BYTES,
-    what: str = "the Rips graph",
-):
-    """Edges ``i < j`` of length ``<= threshold``, built blockwise within a memory budget.
-
-    No ``n × n`` matrix is ever formed: rows are processed in blocks of at most
-    ``min(64 MiB, memory_budget / 8)``, and the edges found so far are checked against the budget
-    (at ``bytes_per_edge`` each, the cost of everything that will be built from them) *before*
-    more are stored.
-
-    With ``max_edges``, the graph is instead *fitted* to that many edges: whenever more are
-    found, only the ``max_edges`` shortest are kept and the threshold is lowered to the longest
-    of them (ties at the new threshold are dropped, so the result is the graph at that
-    threshold, a quantile of the edge lengths). Without it, going over the budget raises
-    :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
-
-    Returns
-    -------
-    i, j : ndarray of int64
-        Endpoints, ``i < j``.
-    w : ndarray of float64
-        Lengths (Euclidean lengths recomputed from the coordinates).
-    threshold : float
-        The threshold actually used (lowered when ``max_edges`` was reached).
-    """
-    from tdasheaf.utils import over_budget
-
-    n = len(X)
-    budget = None if memory_budget is None else int(memory_budget)
-    limit = np.inf
-    if budget is not None:
-        limit = budget / float(bytes_per_edge)
-    if max_edges is not None:
-        limit = min(limit, float(max_edges))
-    if metric == "euclidean":
-        sqnorm = np.einsum("ij,ij->i", X, X)
-        scale = float(sqnorm.max()) if n else 0.0
-    else:
-        sqnorm, scale = None, 0.0
-    rows = _block_rows(n, budget, 8.0 * n + 16.0)
-    I, J, W = [], [], []
-    stored = 0
-    thr = float(threshold)
-
-    def fit_to(limit_count):
-        nonlocal I, J, W, stored, thr
-        i = np.concatenate(I)
-        j = np.concatenate(J)
-        w = np.concatenate(W)
-        cut = np.partition(w, int(limit_count))[int(limit_count)]
-        keep = w < cut
-        I, J, W = [i[keep]], [j[keep]], [w[keep]]
-        stored = int(keep.sum())
-        thr = float(np.nextafter(cut, -np.inf))
-
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        B = _distance_block(X, start, stop, metric, sqnorm)
-        if metric == "euclidean":
-            bound = thr * thr * (1 + 1e-9) + 1e-12 * scale if np.isfinite(thr) else np.inf
-            mask = B <= bound
-        else:
-            mask = B <= thr
-        # upper triangle only: column c of the block is point start + c
-        mask &= np.arange(start, n)[None, :] > np.arange(start, stop)[:, None]
-        r, c = np.nonzero(mask)
-        del mask
-        i = (r + start).astype(np.int64)
-        j = (c + start).astype(np.int64)
-        if metric == "euclidean":
-            del B
-            w = _exact_lengths(X, i, j)
-            keep = w <= thr
-            i, j, w = i[keep], j[keep], w[keep]
-        else:
-            w = np.asarray(B[r, c], dtype=np.float64)
-            del B
-        I.append(i)
-        J.append(j)
-        W.append(w)
-        stored += len(i)
-        if stored > limit:
-            if max_edges is None:
-                raise over_budget(
-                    f"{what} ({stored:,} edges of length <= {threshold:.4g} among the first "
-                    f"{stop:,} of {n:,} points, at {bytes_per_edge:.0f} bytes per edge)",
-                    stored * bytes_per_edge,
-                    budget,
-                    "Lower max_edge_length, subsample with n_landmarks",
-                )
-            fit_to(int(limit))
-    if not I:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), thr
-    i, j, w = np.concatenate(I), np.concatenate(J), np.concatenate(W)
-    return i, j, w, thr
-
-
-def knn_distances(X, k: int, *, memory_budget: int | None = None):
-    """Distances to the ``k`` nearest neighbours of every point, the point itself first.
-
-    ``(n, k)`` arrays ``(distances, indices)`` sorted by distance, as ``cKDTree.query(X, k)``
-    (which is used in up to 16 dimensions). In higher dimensions, where k-d trees degenerate to
-    brute force, rows are processed in blocks (BLAS Gram products within the budget) and the
-    ``k`` nearest are re-measured exactly from the coordinates.
-
-    Examples
-    --------
-    >>> d, i = knn_distances(np.array([[0.0], [1.0], [3.0]]), 2)
-    >>> d.tolist(), i.tolist()
-    ([[0.0, 1.0], [0.0, 1.0], [0.0, 2.0]], [[0, 1], [1, 0], [2, 1]])
-    """
-    X = np.asarray(X, dtype=np.float64)
-    n, D = X.shape
-    k = int(min(k, n))
-    if D <= 16:
-        from scipy.spatial import cKDTree
-
-        d, idx = cKDTree(X).query(X, k=k)
-        return np.asarray(d).reshape(n, k), np.asarray(idx, dtype=np.int64).reshape(n, k)
-    sqnorm = np.einsum("ij,ij->i", X, X)
-    slack = min(n, k + 8)
-    dist = np.empty((n, k))
-    index = np.empty((n, k), dtype=np.int64)
-    rows = _block_rows(n, memory_budget, 8.0 * n)
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        G = X[start:stop] @ X.T
-        G *= -2.0
-        G += sqnorm[start:stop, None]
-        G += sqnorm[None, :]
-        if slack < n:
-            cand = np.argpartition(G, slack - 1, axis=1)[:, :slack]
-        else:
-            cand = np.broadcast_to(np.arange(n), (stop - start, n)).copy()
-        del G
-        rr = np.repeat(np.arange(start, stop), cand.shape[1])
-        exact = _exact_lengths(X, rr, cand.ravel()).reshape(cand.shape)
-        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
-        dist[start:stop] = np.take_along_axis(exact, order, axis=1)
-        index[start:stop] = np.take_along_axis(cand, order, axis=1)
-    return dist, index
-
-
-def _edges(
-    X,
-    threshold: float,
-    metric: str,
-    memory_budget: int | None = None,
-    bytes_per_edge: float = EDGE_BUILD_BYTES,
-):
-    """Edges (i < j) with distance <= threshold, and their lengths, within the memory budget.
-
-    Small inputs (the condensed matrix and its index arrays, ~40 bytes per pair, under
-    min(256 MiB, budget / 4)) use ``pdist``; larger ones :func:`radius_edges` (blockwise, the
-    budget checked as edges are found). Over the budget raises ``ComplexTooLargeError``.
-    """
-    n = len(X)
-    dense_bytes = 40.0 * n * (n - 1) / 2
-    budget = memory_budget
-    small = dense_bytes <= min(256 * 2**20, (budget if budget is not None else 2**62) / 4)
-    if not small:
-        i, j, w, _ = radius_edges(
-            X, threshold, metric, memory_budget=budget, bytes_per_edge=bytes_per_edge
-        )
-        return i, j, w
-    if metric == "precomputed":
-        iu, ju = np.triu_indices(n, k=1)
-        d = X[iu, ju]
-        keep = d <= threshold
-        return iu[keep].astype(np.int64), ju[keep].astype(np.int64), d[keep].astype(np.float64)
-    from scipy.spatial.distance import pdist
-
-    d = pdist(X, metric=metric)
-    iu, ju = np.triu_indices(n, k=1)
-    keep = d <= threshold
-    return iu[keep].astype(np.int64), ju[keep].astype(np.int64), d[keep]
 
 
 def _upper_adjacency(n: int, i: np.ndarray, j: np.ndarray, w: np.ndarray):
@@ -854,6 +896,52 @@ def rips_complex(
     >>> K.n_simplices, K.filtrations[2]
     ((3, 3, 1), array([1.41421356]))
     """
+    budget = resolve_memory_budget(memory_budget)
+    F = flag_filtration(
+        X,
+        max_edge_length,
+        max_dimension,
+        metric=metric,
+        n_landmarks=n_landmarks,
+        memory_budget=budget,
+        bytes_per_edge=bytes_per_edge,
+    )
+    counts, nbytes = F.estimate_size()
+    if nbytes > budget:
+        raise ComplexTooLargeError(
+            f"the Rips complex would have about {counts.tolist()} simplices per dimension "
+            f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of {budget / 2**30:.2f} GiB. "
+            "Lower max_edge_length, subsample with n_landmarks, lower max_dimension, "
+            "or raise memory_budget."
+        )
+    return F._build(F.max_dimension)
+
+
+def flag_filtration(
+    X,
+    max_edge_length: float = np.inf,
+    max_dimension: int = 2,
+    *,
+    metric: str = "euclidean",
+    n_landmarks: int | None = None,
+    memory_budget: int | None = None,
+    bytes_per_edge: float = EDGE_BUILD_BYTES,
+) -> FlagFiltration:
+    """The Vietoris–Rips filtration of a point cloud as a lazy :class:`FlagFiltration`.
+
+    Same parameters and conventions as :func:`rips_complex`, but only the graph (edges within
+    ``max_edge_length`` and their lengths) is built: triangles and higher simplices are never
+    stored unless :meth:`FlagFiltration.to_complex` is called. The persistence engines take it
+    directly (``sheaf_persistence(constant_sheaf(flag_filtration(X, t)))``), so degrees ≤ 2
+    cost memory linear in the number of edges.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> F = flag_filtration(X)
+    >>> F.edges.tolist(), F.values.round(3).tolist()
+    ([[0, 1], [0, 2], [1, 2]], [1.0, 1.0, 1.414])
+    """
     metric_name = metric
     X = check_point_cloud(X, min_points=1, metric=metric_name)
     max_edge_length = check_positive_threshold(max_edge_length, name="max_edge_length")
@@ -879,15 +967,14 @@ def rips_complex(
             )
     bytes_per_edge = max(float(bytes_per_edge), EDGE_BUILD_BYTES)
     i, j, w = _edges(X, max_edge_length, metric_name, budget, bytes_per_edge)
-    counts, nbytes = _estimate_from_edges(n, i, j, max_dimension)
-    if nbytes > budget:
-        raise ComplexTooLargeError(
-            f"the Rips complex would have about {counts.tolist()} simplices per dimension "
-            f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of {budget / 2**30:.2f} GiB. "
-            "Lower max_edge_length, subsample with n_landmarks, lower max_dimension, "
-            "or raise memory_budget."
-        )
-    return _rips_from_edges(n, i, j, w, max_dimension, labels)
+    edges = np.column_stack([i, j]).astype(np.int64)
+    order = filtration_order(edges, w)
+    edges = edges[order]
+    if labels is None:
+        labels = np.arange(n, dtype=np.int64)
+    return FlagFiltration(
+        n, edges, np.asarray(w, np.float64)[order], labels, max_dimension, _trusted=_VERIFIED_FLAG
+    )
 
 
 def _rips_from_edges(n, i, j, w, max_dimension, labels=None) -> FilteredComplex:
@@ -937,7 +1024,7 @@ def _rips_from_edges(n, i, j, w, max_dimension, labels=None) -> FilteredComplex:
             parents, prank, parent_pos = child_s, child_r, pos
     if labels is not None:
         simplices = [labels[s] for s in simplices]
-    return FilteredComplex(tuple(simplices), tuple(values), tuple(boundaries), True)
+    return FilteredComplex(tuple(simplices), tuple(values), tuple(boundaries), _VERIFIED_FLAG)
 
 
 # ----------------------------------------------------------------------------------------------

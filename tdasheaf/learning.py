@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from tdasheaf.geometry import kneighbors
+
 __all__ = [
     "TrainingTrajectory",
     "class_point_clouds",
@@ -446,7 +448,8 @@ def knn_graph_distances(X, n_neighbors: int = 12, *, unreachable: float | None =
     """Hop-count distances of the symmetrised k-nearest-neighbour graph of a cloud.
 
     ``i`` and ``j`` are adjacent when one is among the other's ``n_neighbors`` nearest
-    neighbours (the point itself excluded, also when it has duplicates); the distance is the number
+    neighbours (:func:`tdasheaf.geometry.kneighbors`: the point itself excluded, its duplicates
+    counted, ties to the smaller row); the distance is the number
     of edges of a shortest path. This is the metric of Naitzat, Zhitnikov & Lim (2020): its
     Vietoris–Rips complex at scale 1 is the clique complex of the k-NN graph, and it is
     invariant under any map that keeps nearest-neighbour orders, so the same scale means the
@@ -478,7 +481,6 @@ def knn_graph_distances(X, n_neighbors: int = 12, *, unreachable: float | None =
     """
     from scipy import sparse
     from scipy.sparse.csgraph import shortest_path
-    from scipy.spatial import cKDTree
 
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or not np.isfinite(X).all():
@@ -494,14 +496,7 @@ def knn_graph_distances(X, n_neighbors: int = 12, *, unreachable: float | None =
             f"got {n_neighbors!r}."
         )
     k = int(n_neighbors)
-    _, idx = cKDTree(X).query(X, k=k + 1)
-    idx = np.asarray(idx).reshape(n, k + 1)
-    # drop the point itself (with duplicates it need not come first); else the farthest
-    nbrs = np.empty((n, k), dtype=np.int64)
-    for i in range(n):
-        row = idx[i]
-        keep = row[row != i]
-        nbrs[i] = keep[:k]
+    _, nbrs = kneighbors(X, k)
     rows = np.repeat(np.arange(n), k)
     A = sparse.coo_matrix((np.ones(n * k), (rows, nbrs.ravel())), shape=(n, n)).tocsr()
     A = ((A + A.T) > 0).astype(np.float64)

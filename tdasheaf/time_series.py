@@ -32,6 +32,7 @@ import numbers
 import numpy as np
 from scipy.sparse import issparse
 
+from tdasheaf.geometry import kneighbors
 from tdasheaf.utils._validation import _nonfinite_rows, _where
 
 __all__ = [
@@ -526,8 +527,6 @@ def _fnn_counts(
 
     ``x`` is validated, non-constant and long enough for ``max_dimension``.
     """
-    from scipy.spatial import cKDTree
-
     size = float(x.std())
     eps = _DUPLICATE_TOL * size
     false = np.zeros(max_dimension, dtype=np.int64)
@@ -537,11 +536,11 @@ def _fnn_counts(
         idx = np.arange(n)[:, None] + delay * np.arange(d + 1)[None, :]
         Y = x[idx]
         X = Y[:, :d]
-        dist, nbr = cKDTree(X).query(X, k=2)
+        # the nearest other point (a duplicate counts: distance 0; ties to the smaller row)
+        dist, nbr = kneighbors(X, 1)
         i = np.arange(n)
-        # with duplicate points the query may list a twin before the point itself
-        j = np.where(nbr[:, 0] == i, nbr[:, 1], nbr[:, 0])
-        r = dist[:, 1]
+        j = nbr[:, 0]
+        r = dist[:, 0]
         gap = np.abs(Y[i, d] - Y[j, d])
         unfolded = gap > ratio * np.maximum(r, eps)
         far = np.sqrt(r**2 + gap**2) > attractor_ratio * size

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import tdasheaf
-from tdasheaf.cohomology import sheaf_laplacian, sheaf_persistence
+from tdasheaf.cohomology import representative_cocycles, sheaf_laplacian, sheaf_persistence
 from tdasheaf.complexes import rips_complex
 from tdasheaf.datasets import (
     make_cylinder,
@@ -151,7 +151,7 @@ def test_orientation_section_is_a_sign_per_point():
     X = make_cylinder(300, width=0.6, random_state=2)
     K = rips_complex(X, 0.4, 2)
     F = orientation_sheaf(X, K, n_neighbors=12, dim=2)
-    bars, cocycles = sheaf_persistence(F, (0,), 3, representatives=True)
+    bars, cocycles = representative_cocycles(F, (0,), 3)
     (essential,) = np.flatnonzero(np.isinf(bars[0][:, 1]))
     section = cocycles[0][essential].to_vector(F)
     assert np.all(section != 0)  # a nonzero value on every point: a global section
@@ -206,7 +206,7 @@ def test_signal_sheaf_constant_and_fitted():
     y = np.sin(3 * X)
     K = rips_complex(X, 0.1, 1)
     F = signal_sheaf(X, K, y)
-    assert F._cache["constant_rank"] == 1
+    assert isinstance(F, tdasheaf.sheaves.ConstantSheaf) and F.rank == 1
     G = signal_sheaf(X, K, y, maps="fitted", regularization=0.5)
     delta = tdasheaf.cohomology.coboundary(G, 0)
     i, j = K.simplices[1].T
@@ -281,13 +281,17 @@ def test_sheaf_persistence_variants_run_and_are_deterministic(params):
 
 
 def test_sheaf_persistence_signal_uses_trailing_columns():
+    # issue 16: the signal sheaf's barcode depends on the signal (it used to equal the
+    # constant sheaf's whatever the signal). A 1-Lipschitz signal (a coordinate) never delays
+    # an edge; a steep one (10 × a coordinate) does; signal_weight=0 ignores it.
     X = make_cylinder(100, width=0.6, random_state=0)
-    cloud = np.c_[X, X[:, 2]]
-    D = tdasheaf.SheafPersistence(sheaf="signal", degrees=(0,), max_edge_length=0.5).fit_transform(
-        [cloud]
-    )
-    C = tdasheaf.SheafPersistence(sheaf="constant", degrees=(0,), max_edge_length=0.5)
-    assert np.array_equal(D, C.fit_transform([X]))
+    kw = dict(degrees=(0,), max_edge_length=0.5)
+    C = tdasheaf.SheafPersistence(sheaf="constant", **kw).fit_transform([X])
+    signal = tdasheaf.SheafPersistence(sheaf="signal", **kw)
+    assert np.array_equal(signal.fit_transform([np.c_[X, X[:, 2]]]), C)
+    steep = np.c_[X, 10 * X[:, 2]]
+    assert not np.array_equal(signal.fit_transform([steep]), C)
+    assert np.array_equal(signal.set_params(signal_weight=0.0).fit_transform([steep]), C)
 
 
 def test_sheaf_persistence_bad_input():

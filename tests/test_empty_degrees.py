@@ -22,8 +22,9 @@ SHEAVES = ["constant", "orientation", "tangent", "signal"]
 
 
 def square_for(sheaf):
-    # sheaf="signal" reads its vertex data from the last column
-    return np.c_[SQUARE, np.arange(4.0)] if sheaf == "signal" else SQUARE
+    # sheaf="signal" reads its vertex data from the last column; a signal that differs by at
+    # most the edge length along the square's sides keeps the constant sheaf's filtration
+    return np.c_[SQUARE, [0.0, 0.5, 0.5, 1.0]] if sheaf == "signal" else SQUARE
 
 
 def rows(diagram, q):

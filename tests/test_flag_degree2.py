@@ -22,7 +22,7 @@ from scipy.spatial.distance import pdist
 
 from tdasheaf.cohomology import (
     _flag2,
-    _persistence,
+    _flag_route,
     coboundary,
     flag_persistence,
     sheaf_persistence,
@@ -167,12 +167,12 @@ def test_implicit_degree2_equals_explicit(data, p):
     assert_same_bars(sheaf_persistence(F, degrees, field=p), explicit)
     got = flag_persistence(len(X), edges, values, signs, degrees, field=p)
     assert_same_bars(got, explicit)
-    saved = _persistence.DENSE_EDGE_BYTES
+    saved = _flag_route.DENSE_EDGE_BYTES
     try:  # the adjacency-merge path (used when the n × n edge-id matrix is too large)
-        _persistence.DENSE_EDGE_BYTES = 0
+        _flag_route.DENSE_EDGE_BYTES = 0
         assert_same_bars(flag_persistence(len(X), edges, values, signs, degrees, field=p), got)
     finally:
-        _persistence.DENSE_EDGE_BYTES = saved
+        _flag_route.DENSE_EDGE_BYTES = saved
     # degree 2 alone (empty when there are no triangles), and with zero-length bars kept
     only2 = flag_persistence(len(X), edges, values, signs, (2,), p)
     assert_same_bars(only2, {2: explicit.get(2, np.empty((0, 2)))})
@@ -361,9 +361,18 @@ def test_memory_guard():
     X = make_sphere(60, random_state=0)
     K = rips_complex(X, 1.0, 1)
     edges, values = graph(K)
+    # enough for the engine's linear working set, not for the stored triangles
+    budget = (
+        _flag_route.FLAG_BYTES_PER_EDGE * len(edges)
+        + _flag_route.FLAG_BYTES_PER_VERTEX * len(X)
+        + 1000
+    )
     with pytest.raises(ComplexTooLargeError, match="triangles with a nonzero stalk.*memory_budget"):
-        flag_persistence(len(X), edges, values, None, (0, 1, 2), 3, memory_budget=1000)
-    flag_persistence(len(X), edges, values, None, (0, 1), 3, memory_budget=1000)  # no triangles
+        flag_persistence(len(X), edges, values, None, (0, 1, 2), 3, memory_budget=budget)
+    flag_persistence(len(X), edges, values, None, (0, 1), 3, memory_budget=budget)  # no triangles
+    # degrees <= 1 hold the budget too (the working set is linear in the edges)
+    with pytest.raises(ComplexTooLargeError, match="working set"):
+        flag_persistence(len(X), edges, values, None, (0, 1), 3, memory_budget=1000)
 
 
 def test_key_overflow_falls_back_to_the_explicit_engine(monkeypatch):
@@ -371,7 +380,7 @@ def test_key_overflow_falls_back_to_the_explicit_engine(monkeypatch):
     K = rips_complex(X, 1.0, 3)
     edges, values = graph(K)
     want = flag_persistence(len(X), edges, values, None, (0, 1, 2), 3)
-    monkeypatch.setattr(_persistence, "MAX_VERTICES", 10)
+    monkeypatch.setattr(_flag_route, "MAX_VERTICES", 10)
     assert_same_bars(flag_persistence(len(X), edges, values, None, (0, 1, 2), 3), want)
     assert_same_bars(sheaf_persistence(constant_sheaf(K), (0, 1, 2), field=3), want)
 

@@ -29,7 +29,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tdasheaf.cohomology import DEFAULT_RTOL, persistent_betti, sheaf_persistence
+from tdasheaf.cohomology import (
+    DEFAULT_RTOL,
+    persistent_betti,
+    representative_cocycles,
+    sheaf_persistence,
+)
 from tdasheaf.complexes import FilteredComplex
 from tdasheaf.exceptions import InvalidSheafError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf
@@ -81,11 +86,12 @@ def _pool():
     return out
 
 
-def _run(sheaf, degrees, *, validate=True, **kwargs):
+def _run(sheaf, degrees, *, validate=True, representatives=False, **kwargs):
     """(output, NumericalWarnings) of the float engine."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = sheaf_persistence(sheaf, degrees, field="R", validate=validate, **kwargs)
+        run = representative_cocycles if representatives else sheaf_persistence
+        out = run(sheaf, degrees, field="R", validate=validate, **kwargs)
     return out, [w.message for w in caught if issubclass(w.category, NumericalWarning)]
 
 

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tdasheaf.cohomology import coboundary, sheaf_persistence
+from tdasheaf.cohomology import coboundary, representative_cocycles, sheaf_persistence
 from tdasheaf.complexes import FilteredComplex, alpha_complex, rips_complex
 from tdasheaf.datasets import random_gauge_sheaf as gauge_sheaf
 from tdasheaf.datasets import sign_sheaf, triangulated_surface
@@ -508,7 +508,7 @@ def test_degrees_above_the_complex_are_empty_not_an_error():
     for field in (3, 5, 65521, "R", None):
         bars = sheaf_persistence(constant_sheaf(K), (0, 1, 2), field=field)
         assert_same_bars(bars, {0: [[0, 1], [0, 1], [0, 1], [0, np.inf]], 1: [[1, np.inf]], 2: []})
-    bars, cocycles = sheaf_persistence(constant_sheaf(K), (1, 2), field=3, representatives=True)
+    bars, cocycles = representative_cocycles(constant_sheaf(K), (1, 2), field=3)
     assert bars[2].shape == (0, 2) and cocycles[2] == []
     assert len(cocycles[1]) == 1
 
@@ -684,8 +684,7 @@ def test_representatives_are_cocycles_spanning_cohomology(K, seed, setup):
     rng = np.random.default_rng(seed)
     F = constant_sheaf(K) if kind == "constant" else gauge_sheaf(K, rng, kind)
     degrees = all_degrees(F)
-    bars, cocycles = sheaf_persistence(F, degrees, field=field, engine=engine,
-                                       representatives=True)
+    bars, cocycles = representative_cocycles(F, degrees, field=field, engine=engine)
     assert_same_bars(bars, sheaf_persistence(F, degrees, field=field, engine=engine))
     check_representatives(F, bars, cocycles, 0 if field == "R" else field)
 
@@ -699,7 +698,7 @@ def test_cylinder_section_is_a_signed_unit_section(field):
     gauged = {(i, j): s * g[i] * g[j] for (i, j), s in signs.items()}  # same local system
     values = random_monotone_values(simplices, rng)
     F = sign_sheaf(FilteredComplex.from_simplices(simplices, values), gauged)
-    bars, cocycles = sheaf_persistence(F, degrees=(0, 1), field=field, representatives=True)
+    bars, cocycles = representative_cocycles(F, degrees=(0, 1), field=field)
     essential = [z for (b, d), z in zip(bars[0], cocycles[0], strict=True) if np.isinf(d)]
     assert len(essential) == 1 and int(np.isinf(bars[1][:, 1]).sum()) == 1
     z = essential[0]

@@ -1,11 +1,14 @@
 """Sheaf cohomology: coboundaries, Laplacians and persistent cohomology engines."""
 
+# first: routes the numba cache of the kernels below (tdasheaf/_numba_cache.py)
+import tdasheaf._numba_cache  # noqa: F401
 from tdasheaf.cohomology._coboundary import coboundary, sheaf_laplacian
 from tdasheaf.cohomology._persistence import (
     DEFAULT_PRIME,
     DEFAULT_RTOL,
     Cocycle,
     flag_persistence,
+    representative_cocycles,
     sheaf_persistence,
 )
 
@@ -15,6 +18,7 @@ __all__ = [
     "Cocycle",
     "coboundary",
     "flag_persistence",
+    "representative_cocycles",
     "sheaf_laplacian",
     "sheaf_persistence",
 ]
@@ -82,3 +86,7 @@ __all__ += [
 from tdasheaf.cohomology._fusion import FusionResult, fuse_readings  # noqa: E402
 
 __all__ += ["FusionResult", "fuse_readings"]
+
+from tdasheaf.cohomology._classical import alpha_persistence, rips_persistence  # noqa: E402
+
+__all__ += ["alpha_persistence", "rips_persistence"]

@@ -91,7 +91,9 @@ def coboundary_csc(sheaf: CellularSheaf, k: int, p: int = 0) -> sp.csc_array:
 
 
 def coboundary_entries(sheaf: CellularSheaf, k: int):
-    """Rows, columns and values of the nonzero entries of δ^k (COO, unsorted).
+    """Rows, columns and values of the nonzero entries of δ^k (COO, column-major order).
+
+    Read off :func:`coboundary_csc` (the one assembly of δ in the library).
 
     Returns
     -------
@@ -100,36 +102,9 @@ def coboundary_entries(sheaf: CellularSheaf, k: int):
     shape : tuple
         ``(dim C^{k+1}, dim C^k)``.
     """
-    shape = (sheaf.cochain_dim(k + 1), sheaf.cochain_dim(k))
-    if k < 0 or k + 1 >= len(sheaf.restrictions) or shape[0] == 0 or shape[1] == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0), shape
-    K = sheaf.complex
-    R = sheaf.restrictions[k + 1]  # (n, k+2, Da, Db)
-    n, width, Da, Db = R.shape
-    B = K.boundaries[k + 1]
-    off_r, off_c = sheaf.offsets(k + 1), sheaf.offsets(k)
-    signs = np.where(np.arange(width) % 2 == 0, 1.0, -1.0)
-    rows = np.empty(0, dtype=np.int64)
-    cols = np.empty(0, dtype=np.int64)
-    vals = np.empty(0)
-    parts_r, parts_c, parts_v = [], [], []
-    # loop over the (small) block shape only; every iteration is vectorised over simplices
-    for i in range(width):
-        for a in range(Da):
-            for b in range(Db):
-                v = R[:, i, a, b] * signs[i]
-                nz = np.flatnonzero(v)
-                if nz.size == 0:
-                    continue
-                parts_r.append(off_r[nz] + a)
-                parts_c.append(off_c[B[nz, i]] + b)
-                parts_v.append(v[nz])
-    if parts_r:
-        rows = np.concatenate(parts_r)
-        cols = np.concatenate(parts_c)
-        vals = np.concatenate(parts_v)
-    return rows, cols, vals, shape
+    M = coboundary_csc(sheaf, k)
+    cols = np.repeat(np.arange(M.shape[1], dtype=np.int64), np.diff(M.indptr))
+    return M.indices.astype(np.int64), cols, M.data.astype(np.float64), M.shape
 
 
 def coboundary(sheaf: CellularSheaf, k: int, *, format: str = "csr") -> sp.sparray:
@@ -146,9 +121,7 @@ def coboundary(sheaf: CellularSheaf, k: int, *, format: str = "csr") -> sp.sparr
     >>> coboundary(constant_sheaf(K), 0).toarray()
     array([[-1.,  1.]])
     """
-    rows, cols, vals, shape = coboundary_entries(sheaf, k)
-    M = sp.coo_array((vals, (rows, cols)), shape=shape)
-    return M.asformat(format)
+    return coboundary_csc(sheaf, k).asformat(format)
 
 
 def sheaf_laplacian(

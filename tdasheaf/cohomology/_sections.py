@@ -43,7 +43,7 @@ from threadpoolctl import ThreadpoolController
 
 from tdasheaf.cohomology._coboundary import coboundary
 from tdasheaf.cohomology._persistence import sheaf_persistence
-from tdasheaf.complexes import FilteredComplex
+from tdasheaf.complexes import _VERIFIED_FLAG, FilteredComplex, filtration_order
 from tdasheaf.diagrams import diagram_from_bars
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf
 from tdasheaf.utils import check_degrees
@@ -461,6 +461,21 @@ def edge_inconsistencies(
     return out
 
 
+def incident_reduce(ends, values, n_vertices: int, reduce: str = "mean") -> np.ndarray:
+    """Mean (or max) over every vertex of the values of its incident edges (0 where none).
+
+    The matrix-free half of :func:`vertex_inconsistencies`, shared with the outlier scores of
+    :mod:`tdasheaf.cohomology._local_scores` (stars of new points, never assembled as sheaves):
+    ``ends[t]`` is the vertex that ``values[t]`` is incident to.
+    """
+    if reduce == "mean":
+        count = np.bincount(ends, minlength=n_vertices)
+        return np.bincount(ends, values, minlength=n_vertices) / np.maximum(count, 1)
+    out = np.zeros(n_vertices)
+    np.maximum.at(out, ends, values)
+    return out
+
+
 def vertex_inconsistencies(
     sheaf: CellularSheaf, assignment, *, observed=None, reduce: str = "mean"
 ) -> np.ndarray:
@@ -487,13 +502,7 @@ def vertex_inconsistencies(
     B, _ = _edges_of(sheaf)
     n = len(sheaf.stalk_dims[0])
     ok = np.isfinite(e)
-    ends, vals = B[ok].reshape(-1), np.repeat(e[ok], 2)
-    if reduce == "mean":
-        count = np.bincount(ends, minlength=n)
-        out = np.bincount(ends, vals, minlength=n) / np.maximum(count, 1)
-    else:
-        out = np.zeros(n)
-        np.maximum.at(out, ends, vals)
+    out = incident_reduce(B[ok].reshape(-1), np.repeat(e[ok], 2), n, reduce)
     vmask = _vertex_mask(sheaf, observed)
     if vmask is not None:
         out[~vmask] = np.nan
@@ -624,7 +633,7 @@ def consistency_filtration(
     for k, (S, f, m) in enumerate(zip(K.simplices, values, keep, strict=True)):
         rows = np.flatnonzero(m)
         S_k, f_k = S[rows], f[rows]
-        order = np.lexsort((*[S_k[:, j] for j in range(S_k.shape[1] - 1, -1, -1)], f_k))
+        order = filtration_order(S_k, f_k)
         rows = rows[order]
         simplices.append(S[rows])
         filtrations.append(f[rows])
@@ -637,7 +646,10 @@ def consistency_filtration(
         if k < len(sheaf.stalk_dims):
             dims.append(sheaf.stalk_dims[k][rows])
             restrictions.append(sheaf.restrictions[k][rows])
-    Kc = FilteredComplex(tuple(simplices), tuple(filtrations), tuple(boundaries), K.flag)
+    # kept simplices = cliques of the kept edges, valued by their largest edge: a flag complex
+    # stays one (no re-verification needed)
+    flag = _VERIFIED_FLAG if K.flag else False
+    Kc = FilteredComplex(tuple(simplices), tuple(filtrations), tuple(boundaries), flag)
     if coefficients == "constant":
         G = constant_sheaf(Kc)
     else:

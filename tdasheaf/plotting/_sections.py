@@ -69,13 +69,10 @@ class SheafSection:
 
 def _default_scale(X: np.ndarray) -> float:
     """1.5 × the longest edge of a Euclidean minimum spanning tree (connected, still local)."""
-    from scipy.sparse.csgraph import minimum_spanning_tree
-    from scipy.spatial.distance import pdist, squareform
+    from tdasheaf.geometry import connectivity_scale
 
-    if len(X) < 2:
-        return 1.0
-    T = minimum_spanning_tree(squareform(pdist(X)))
-    return 1.5 * float(T.data.max()) if T.nnz else 1.0
+    scale = connectivity_scale(X)
+    return 1.5 * scale if scale > 0 else 1.0
 
 
 def _unit_normals(F: np.ndarray) -> np.ndarray:
@@ -173,7 +170,7 @@ def sheaf_section(
     """The section of the orientation or tangent sheaf that :func:`plot_sheaf_section` draws.
 
     Orientation sheaf on the Rips graph ``K_t``: the representative cocycles of the infinite H^0
-    bars of :func:`~tdasheaf.cohomology.sheaf_persistence` (``representatives=True``) give a
+    bars of :func:`~tdasheaf.cohomology.representative_cocycles` give a
     consistent sign on every component that has a global section; on the others (non-orientable
     at this scale) the signs minimise the number of conflicting edges (the smallest eigenvector
     of the signed graph Laplacian, improved by single flips), and the conflicting edges are
@@ -221,8 +218,8 @@ def sheaf_section(
     from tdasheaf.cohomology import (
         DEFAULT_PRIME,
         ZERO_RTOL,
+        representative_cocycles,
         sheaf_laplacian,
-        sheaf_persistence,
     )
     from tdasheaf.complexes import rips_complex
     from tdasheaf.sheaves import edge_alignments, local_frames, orientation_sheaf, tangent_sheaf
@@ -258,7 +255,7 @@ def sheaf_section(
     sigma = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
     F = orientation_sheaf(X, K, frames=fr)
     p = DEFAULT_PRIME
-    bars, cocycles = sheaf_persistence(F, degrees=(0,), field=p, representatives=True)
+    bars, cocycles = representative_cocycles(F, degrees=(0,), field=p)
     signs = np.zeros(n)
     for bar, cocycle in zip(bars[0], cocycles[0], strict=True):
         if np.isinf(bar[1]):
@@ -405,7 +402,7 @@ def plot_sheaf_section(
         diag = float(np.linalg.norm(np.ptp(X, axis=0))) if len(X) > 1 else 1.0
         length = 0.06 * diag if arrow_length is None else float(arrow_length)
         if max_arrows is not None and max_arrows < len(X):
-            from tdasheaf.complexes import maxmin_landmarks
+            from tdasheaf.geometry import maxmin_landmarks
 
             keep = maxmin_landmarks(X, int(max_arrows))
         else:

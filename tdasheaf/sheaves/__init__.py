@@ -3,6 +3,7 @@
 from tdasheaf.sheaves._constructions import (
     edge_alignments,
     orientation_sheaf,
+    signal_filtration,
     signal_sheaf,
     tangent_sheaf,
 )
@@ -22,15 +23,17 @@ from tdasheaf.sheaves._holonomy import (
     holonomy_features,
     triangle_holonomy,
 )
-from tdasheaf.sheaves._sheaf import CellularSheaf, constant_sheaf
-from tdasheaf.sheaves._signed import signed_graph_sheaf
+from tdasheaf.sheaves._sheaf import CellularSheaf, ConstantSheaf, constant_sheaf
+from tdasheaf.sheaves._signed import SignedGraphSheaf, signed_graph_sheaf
 
 __all__ = [
     "FRAME_METHODS",
     "HOLONOMY_STATISTICS",
     "CellularSheaf",
+    "ConstantSheaf",
     "CurvatureEstimates",
     "LocalFrames",
+    "SignedGraphSheaf",
     "TriangleHolonomy",
     "align_frames",
     "constant_sheaf",
@@ -41,13 +44,14 @@ __all__ = [
     "jet_min_neighbors",
     "local_frames",
     "orientation_sheaf",
+    "signal_filtration",
     "signal_sheaf",
     "signed_graph_sheaf",
     "tangent_sheaf",
     "triangle_holonomy",
 ]
 
-from tdasheaf.sheaves._local_scores import frame_edges, neighbourhood_pca  # noqa: E402
+from tdasheaf.sheaves._frames import frame_edges, neighbourhood_pca  # noqa: E402
 
 __all__ += ["frame_edges", "neighbourhood_pca"]
 

@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from tdasheaf.complexes import FilteredComplex
+from tdasheaf.complexes import FilteredComplex, FlagFiltration, _assemble
 from tdasheaf.sheaves._frames import LocalFrames, align_frames, local_frames
 from tdasheaf.sheaves._sheaf import CellularSheaf
 from tdasheaf.sheaves._signed import signed_graph_sheaf
 
-__all__ = ["edge_alignments", "orientation_sheaf", "signal_sheaf", "tangent_sheaf"]
+__all__ = [
+    "edge_alignments",
+    "orientation_sheaf",
+    "signal_filtration",
+    "signal_sheaf",
+    "tangent_sheaf",
+]
 
 
 def _points_of(X, K: FilteredComplex) -> np.ndarray:
@@ -49,6 +55,9 @@ def edge_alignments(
 ) -> tuple[np.ndarray, LocalFrames]:
     """Procrustes alignments ``O_ij`` of local PCA frames on every edge of the complex.
 
+    ``n_neighbors`` and ``dim`` are used to compute the frames; with ``frames`` given they are
+    not needed (a ``dim`` that disagrees with the frames raises ``ValueError``).
+
     Returns
     -------
     alignments : ndarray of shape (n_edges, dim, dim)
@@ -60,7 +69,15 @@ def edge_alignments(
     X = _points_of(X, K)
     if frames is None:
         frames = local_frames(X, n_neighbors=n_neighbors, dim=dim)
-    edges = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), dtype=np.int64)
+    elif dim is not None and int(dim) != frames.dim:
+        raise ValueError(
+            f"dim={dim} disagrees with the given frames (dimension {frames.dim}); given frames "
+            "fix the dimension: drop dim or recompute the frames."
+        )
+    if isinstance(K, FlagFiltration):
+        edges = K.vertex_labels[K.edges]
+    else:
+        edges = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), dtype=np.int64)
     return align_frames(frames.frames, edges), frames
 
 
@@ -157,7 +174,7 @@ def signal_sheaf(
     y,
     *,
     maps: str = "constant",
-    regularization: float = 1.0,
+    regularization: float | None = None,
 ) -> CellularSheaf:
     """A sheaf for vertex data ``y`` (n_points × m): constant, or with maps fitted per edge.
 
@@ -170,7 +187,13 @@ def signal_sheaf(
     ``A_ij = I + (y_i − y_j) y_jᵀ / (‖y_j‖² + λ)`` with ``λ = regularization``. Then
     ``(δ^0 y)(ij) = A_ij y_j − y_i = λ (y_j − y_i) / (‖y_j‖² + λ)``: large λ recovers the
     constant sheaf, small λ lets every edge explain its own data. The per-edge inconsistency
-    ``‖δ^0 y‖`` is an anomaly signal. Real maps: use the float engine.
+    ``‖δ^0 y‖`` is an anomaly signal. Real maps: use the float engine. Its *persistence* says
+    little about ``y``: on a graph, any non-constant signal gives the edge cycles a non-trivial
+    holonomy, so H^0 dies at the first cycle and H^1 counts the graph's cycles, whatever the
+    signal. For barcodes that depend on the signal, see :func:`signal_filtration`.
+
+    ``regularization`` (λ, default 1.0) belongs to ``maps="fitted"``: given with
+    ``maps="constant"``, where nothing would read it, it raises ``ValueError``.
 
     Examples
     --------
@@ -190,12 +213,18 @@ def signal_sheaf(
     if not np.isfinite(Y).all():
         raise ValueError("y contains NaN or infinite values.")
     m = Y.shape[1]
+    if maps not in ("constant", "fitted"):
+        raise ValueError(f"maps must be 'constant' or 'fitted', got {maps!r}.")
     if maps == "constant":
+        if regularization is not None:
+            raise ValueError(
+                f"regularization={regularization!r} applies to maps='fitted' only; the constant "
+                "sheaf has no maps to regularise (drop it or use maps='fitted')."
+            )
         from tdasheaf.sheaves._sheaf import constant_sheaf
 
         return constant_sheaf(K, rank=m)
-    if maps != "fitted":
-        raise ValueError(f"maps must be 'constant' or 'fitted', got {maps!r}.")
+    regularization = 1.0 if regularization is None else regularization
     if not regularization > 0:
         raise ValueError(f"regularization must be positive, got {regularization!r}.")
     n_dims = len(K.simplices)
@@ -217,3 +246,102 @@ def signal_sheaf(
     sheaf = CellularSheaf.from_arrays(K, dims, Rs, validate=False)
     sheaf._cache["checked"] = True
     return sheaf
+
+
+def signal_filtration(
+    complex: FilteredComplex | FlagFiltration,
+    y,
+    *,
+    weight: float = 1.0,
+    max_value: float = np.inf,
+) -> FilteredComplex | FlagFiltration:
+    """Refilter a complex by the consistency of vertex data: ``max(f(σ), weight · diam_y(σ))``.
+
+    Every simplex σ enters at ``f'(σ) = max(f(σ), weight · max_{i,j ∈ σ} ‖y_i − y_j‖)``: an edge
+    is present at scale ``t`` when it is short enough *and* its endpoints' data differ by at
+    most ``t / weight`` — the constant sheaf's ``‖δ^0 y‖`` on that edge. ``f'`` is monotone, so
+    it is a filtration; the persistent cohomology of the constant sheaf on it is the signal
+    sheaf's persistence used by ``SheafPersistence(sheaf="signal")``. On a Rips complex ``f'``
+    is the Rips filtration of the points under the metric
+    ``max(‖x_i − x_j‖, weight · ‖y_i − y_j‖)`` (so the result is again a flag complex), and
+    the stability theorem applies: moving every ``y_i`` by at most ε moves every bar end by at
+    most ``2 · weight · ε``.
+
+    Invariant under permutations of the points, changes of the complex's geometry that keep
+    ``f`` (rigid motions of the coordinates) and isometries of the data space (translations,
+    rotations and reflections of ``y``); *not* under rescaling ``y`` alone, which is what
+    ``weight`` sets: standardise ``y`` or choose ``weight`` so that one unit of data difference
+    weighs like ``weight``⁻¹ units of length. ``weight=0`` or a constant ``y`` gives ``f``
+    back (the constant sheaf's barcode).
+
+    Parameters
+    ----------
+    complex : FilteredComplex or FlagFiltration
+        Vertex labels index the rows of ``y``. A lazy :class:`~tdasheaf.complexes.FlagFiltration`
+        stays lazy: only its edge values change (``f'`` of a clique is the largest ``f'`` of its
+        edges).
+    y : array-like of shape (n_points,) or (n_points, m)
+        Vertex data.
+    weight : float, default=1.0
+        Non-negative scale of the data differences.
+    max_value : float, default=inf
+        Simplices with ``f' > max_value`` are left out (the filtration is truncated there).
+
+    Returns
+    -------
+    FilteredComplex or FlagFiltration
+        The same simplices (those with ``f' <= max_value``) in the order of ``f'``.
+
+    Examples
+    --------
+    A path 0 – 1 – 2 whose middle vertex disagrees with its neighbours:
+
+    >>> from tdasheaf.complexes import rips_complex
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> K = signal_filtration(rips_complex(X, 1.0, 1), [0.0, 3.0, 0.5])
+    >>> K.simplices[1].tolist(), K.filtrations[1].tolist()
+    ([[1, 2], [0, 1]], [2.5, 3.0])
+    """
+    K = complex
+    Y = np.asarray(y, dtype=np.float64)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if Y.ndim != 2:
+        raise ValueError(f"y must be a 1-D or 2-D array, got shape {Y.shape}.")
+    if K.n_vertices and int(np.max(K.vertex_labels)) >= len(Y):
+        raise ValueError(
+            f"the complex has vertex label {int(K.vertex_labels.max())} but y has only "
+            f"{len(Y)} rows; vertex labels must index rows of y."
+        )
+    if not np.isfinite(Y).all():
+        raise ValueError("y contains NaN or infinite values.")
+    weight = float(weight)
+    if not (np.isfinite(weight) and weight >= 0):
+        raise ValueError(f"weight must be a finite non-negative number, got {weight!r}.")
+    if isinstance(K, FlagFiltration):
+        E = K.edges
+        g = np.array(K.values, dtype=np.float64)
+        if weight > 0 and len(E):
+            labels = K.vertex_labels
+            gap = np.linalg.norm(Y[labels[E[:, 0]]] - Y[labels[E[:, 1]]], axis=1)
+            np.maximum(g, weight * gap, out=g)
+        keep = g <= max_value
+        return FlagFiltration.from_edges(
+            K.n_vertices, E[keep], g[keep], vertex_labels=K.vertex_labels,
+            max_dimension=K.max_dimension,
+        )
+    simplices, values = [], []
+    for k, (S, f) in enumerate(zip(K.simplices, K.filtrations, strict=True)):
+        g = np.array(f, dtype=np.float64)
+        if weight > 0 and k >= 1 and len(S):
+            for a in range(k + 1):
+                for b in range(a + 1, k + 1):
+                    gap = np.linalg.norm(Y[S[:, a]] - Y[S[:, b]], axis=1)
+                    np.maximum(g, weight * gap, out=g)
+        keep = g <= max_value
+        simplices.append(S[keep])
+        values.append(g[keep])
+    while len(simplices) > 1 and not len(simplices[-1]):
+        simplices.pop()
+        values.pop()
+    return _assemble(simplices, values, validate=False, flag=K.flag)

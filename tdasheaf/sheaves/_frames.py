@@ -21,6 +21,13 @@ Frame methods (one rule, used by every caller that takes a ``method`` / ``frame_
   thousands of clouds one per cloud would be noise); :attr:`LocalFrames.method` records the
   frames computed. With the default ``n_neighbors=15`` that is ``"jet"`` for ``dim ≤ 3`` and
   ``"pca"`` for ``dim ≥ 4``.
+
+Per-query kernels (the geometry of :class:`~tdasheaf.SheafOutlierDetector`):
+:func:`neighbourhood_pca` takes *queries* with the rows of their neighbours in a *reference*
+cloud (a reference point's neighbourhood never contains it: leave-one-out, so a reference point
+and a new point at the same place get the same values), and :func:`frame_edges` aligns every
+query frame with its neighbours' frames by the same Procrustes kernel as :func:`align_frames`;
+its residual ``‖O_q R_qj − O_j‖_F`` is the tangent sheaf's edge inconsistency.
 """
 
 from __future__ import annotations
@@ -29,18 +36,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tdasheaf.geometry import knn_distances
+
 __all__ = [
     "FRAME_METHODS",
     "LocalFrames",
+    "NeighbourhoodPCA",
     "align_frames",
     "estimate_dimension",
+    "frame_edges",
     "frames_nbytes",
     "jet_min_neighbors",
     "local_frames",
+    "neighbourhood_pca",
 ]
 
 #: Chunk of points processed at once by the batched SVD (bounds memory to ~256 MiB).
 _CHUNK_BYTES = 256 * 2**20
+#: Bytes per chunk of the per-query kernels (:func:`neighbourhood_pca`, :func:`frame_edges`).
+_SCORE_CHUNK_BYTES = 64 * 2**20
+
+#: Floor of the normal spread, as a fraction of the neighbourhood's RMS radius (noise-free flat
+#: samples have no normal spread at all).
+RESIDUAL_FLOOR = 1e-2
 
 #: Accepted values of ``method`` (:func:`local_frames`) and ``frame_method`` (estimators).
 FRAME_METHODS = ("auto", "jet", "pca")
@@ -154,8 +172,9 @@ def local_frames(
         the choice is in :attr:`LocalFrames.method`.
     neighbors : ndarray of shape (n_points, n_neighbors), optional
         Precomputed neighbour indices, each row starting with the point itself (as
-        ``cKDTree.query(X, n_neighbors)`` or :func:`tdasheaf.complexes.knn_distances` return
-        them), so that one neighbour search serves a whole pipeline.
+        :func:`tdasheaf.geometry.knn_distances` returns them; by default that search is run:
+        the point and its ``n_neighbors - 1`` nearest other rows, duplicates counted), so that
+        one neighbour search serves a whole pipeline.
     max_dim : int, optional
         Upper bound of the *estimated* dimension (ignored when ``dim`` is given).
     memory_budget : int, optional
@@ -188,8 +207,6 @@ def local_frames(
     >>> F.dim, F.method
     (5, 'pca')
     """
-    from scipy.spatial import cKDTree
-
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or not np.isfinite(X).all():
         raise ValueError("X must be a finite 2-D array of shape (n_points, n_features).")
@@ -214,7 +231,7 @@ def local_frames(
     if method not in FRAME_METHODS:
         raise ValueError(f"method must be one of {FRAME_METHODS}, got {method!r}.")
     if neighbors is None:
-        _, neighbors = cKDTree(X).query(X, k=k)
+        _, neighbors = knn_distances(X, k, memory_budget=memory_budget)
     neighbors = np.asarray(neighbors, dtype=np.int64)[:, :k].reshape(n, k)
     r = min(k, D)
     vt_all = np.empty((n, r, D))
@@ -291,9 +308,147 @@ def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
     chunk = max(1, min(1 << 16, (64 * 2**20) // max(1, 2 * frames.shape[1] * d * 8)))
     for start in range(0, len(edges), chunk):
         e = edges[start : start + chunk]
-        M = np.matmul(np.swapaxes(frames[e[:, 0]], 1, 2), frames[e[:, 1]])  # batched BLAS
-        out[start : start + chunk] = _orthogonal_polar(M)
+        out[start : start + chunk] = _procrustes(frames[e[:, 0]], frames[e[:, 1]])[0]
     return out
+
+
+def _procrustes(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``R = argmin_{R ∈ O(d)} ‖A R − B‖_F`` for stacks of frames (broadcast), and ``tr(Rᵀ AᵀB)``.
+
+    The one Procrustes kernel (batched BLAS ``AᵀB``, then :func:`_orthogonal_polar`); the trace
+    is ``Σ cos θ_i`` over the principal angles of two orthonormal frames.
+    """
+    M = np.matmul(np.swapaxes(A, -1, -2), B)
+    d = M.shape[-1]
+    R = _orthogonal_polar(M.reshape(-1, d, d)).reshape(M.shape)
+    return R, np.einsum("...ab,...ab->...", R, M)
+
+
+@dataclass(frozen=True)
+class NeighbourhoodPCA:
+    """Result of :func:`neighbourhood_pca` (one row per query).
+
+    Attributes
+    ----------
+    frames : ndarray of shape (m, D, d)
+        Top-``d`` principal directions of each neighbourhood (orthonormal columns).
+    residual : ndarray of shape (m,)
+        Distance of the query from the neighbourhood's affine principal plane (through the
+        neighbours' centroid), divided by the neighbours' own RMS distance from that plane
+        (floored at ``RESIDUAL_FLOOR`` times the neighbourhood's RMS radius).
+    log_participation : ndarray of shape (m,)
+        ``log((Σλ)² / Σλ²)`` of the neighbourhood's covariance eigenvalues λ: the log of a
+        continuous local dimension (≈ log 2 on a surface, ≈ 0 on a curve).
+    """
+
+    frames: np.ndarray
+    residual: np.ndarray
+    log_participation: np.ndarray
+
+
+def neighbourhood_pca(X_ref, neighbors, queries, dim: int) -> NeighbourhoodPCA:
+    """Local PCA of given neighbourhoods, and how far each query lies off its principal plane.
+
+    Parameters
+    ----------
+    X_ref : ndarray of shape (n, D)
+    neighbors : ndarray of shape (m, k)
+        Rows of ``X_ref`` forming the neighbourhood of each query (``k > dim``).
+    queries : ndarray of shape (m, D)
+    dim : int
+        Number of principal directions kept (the intrinsic dimension).
+
+    Returns
+    -------
+    NeighbourhoodPCA
+
+    Examples
+    --------
+    Points on the plane z = 0 and a query 0.5 above it:
+
+    >>> g = np.linspace(0, 1, 5)
+    >>> X = np.c_[np.repeat(g, 5), np.tile(g, 5), np.zeros(25)]
+    >>> out = neighbourhood_pca(X, np.arange(25)[None], np.array([[0.5, 0.5, 0.5]]), 2)
+    >>> out.frames.shape, bool(out.residual[0] > 10)
+    ((1, 3, 2), True)
+    """
+    X_ref = np.asarray(X_ref, dtype=np.float64)
+    Q = np.asarray(queries, dtype=np.float64)
+    N = np.asarray(neighbors, dtype=np.int64)
+    m, k = N.shape
+    D = X_ref.shape[1]
+    d = int(dim)
+    if not 1 <= d <= min(D, k - 1):
+        raise ValueError(f"dim must be between 1 and min(D={D}, k - 1={k - 1}), got {dim!r}.")
+    frames = np.empty((m, D, d))
+    residual = np.empty(m)
+    log_pr = np.empty(m)
+    chunk = max(1, _SCORE_CHUNK_BYTES // max(1, 3 * k * D * 8))
+    for s in range(0, m, chunk):
+        P = X_ref[N[s : s + chunk]]
+        mu = P.mean(axis=1, keepdims=True)
+        P = P - mu
+        _, sv, vt = np.linalg.svd(P, full_matrices=False)
+        lam = sv**2 / k  # covariance eigenvalues, decreasing
+        O = np.transpose(vt[:, :d, :], (0, 2, 1))
+        frames[s : s + chunk] = O
+        total = lam.sum(axis=1)
+        normal_var = lam[:, d:].sum(axis=1)
+        floor = (RESIDUAL_FLOOR**2) * total
+        y = Q[s : s + chunk] - mu[:, 0, :]
+        t = np.einsum("mDd,mD->md", O, y)
+        off2 = np.maximum((y**2).sum(axis=1) - (t**2).sum(axis=1), 0.0) if d < D else 0.0 * t[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            residual[s : s + chunk] = np.sqrt(off2 / np.maximum(normal_var + floor, 1e-300))
+            sq = (lam**2).sum(axis=1)
+            log_pr[s : s + chunk] = np.where(sq > 0, np.log(total**2 / np.where(sq > 0, sq, 1)), 0)
+    return NeighbourhoodPCA(frames, residual, log_pr)
+
+
+def frame_edges(frames_q, frames_ref, neighbors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Procrustes alignment of every query frame with the frames of its neighbours.
+
+    For the edge ``q–j``: ``R_qj = argmin_{R ∈ O(d)} ‖O_q R − O_j‖_F``, its sign ``det R_qj``
+    (the orientation sheaf's map) and the Procrustes residual ``‖O_q R_qj − O_j‖_F =
+    sqrt(2 Σ (1 − cos θ_i))`` over the principal angles θ_i between the two frames — the
+    inconsistency of the frame assignment on that edge of the tangent sheaf.
+
+    Parameters
+    ----------
+    frames_q : ndarray of shape (m, D, d)
+    frames_ref : ndarray of shape (n, D, d)
+    neighbors : ndarray of shape (m, k)
+
+    Returns
+    -------
+    R : ndarray of shape (m, k, d, d)
+    signs : ndarray of shape (m, k)
+        ``±1``.
+    residual : ndarray of shape (m, k)
+
+    Examples
+    --------
+    >>> e = np.eye(3)
+    >>> Oq = e[:, :2][None]                      # the xy-plane
+    >>> Oref = np.stack([e[:, [0, 2]], e[:, [1, 0]]])   # xz-plane; xy-plane with swapped axes
+    >>> R, signs, res = frame_edges(Oq, Oref, np.array([[0, 1]]))
+    >>> signs, res.round(3)
+    (array([[ 1., -1.]]), array([[1.414, 0.   ]]))
+    """
+    Fq = np.asarray(frames_q, dtype=np.float64)
+    Fr = np.asarray(frames_ref, dtype=np.float64)
+    N = np.asarray(neighbors, dtype=np.int64)
+    m, k = N.shape
+    d = Fq.shape[2]
+    R = np.empty((m, k, d, d))
+    residual = np.empty((m, k))
+    chunk = max(1, _SCORE_CHUNK_BYTES // max(1, 4 * k * Fq.shape[1] * d * 8))
+    for s in range(0, m, chunk):
+        Rc, trace = _procrustes(Fq[s : s + chunk, None], Fr[N[s : s + chunk]])
+        R[s : s + chunk] = Rc
+        residual[s : s + chunk] = np.sqrt(np.maximum(2.0 * (d - trace), 0.0))
+    signs = np.where(np.linalg.det(R) < 0, -1.0, 1.0) if m else np.empty((0, k))
+    return R, signs, residual
 
 
 def _orthogonal_polar(M: np.ndarray) -> np.ndarray:

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 
 import numpy as np
 
-from tdasheaf.complexes import FilteredComplex
+from tdasheaf.complexes import FilteredComplex, FlagFiltration
 from tdasheaf.exceptions import InvalidSheafError
 
-__all__ = ["CellularSheaf", "constant_sheaf"]
+__all__ = ["CellularSheaf", "ConstantSheaf", "constant_sheaf"]
 
 
 def _simplex_str(K: FilteredComplex, k: int, j: int) -> str:
@@ -52,7 +52,7 @@ class CellularSheaf:
 
     Examples
     --------
-    >>> from tdasheaf.complexes import FilteredComplex
+    >>> from tdasheaf.complexes import FilteredComplex, FlagFiltration
     >>> K = FilteredComplex.from_simplices([(0,), (1,), (0, 1)], [0, 0, 1])
     >>> F = CellularSheaf.from_restrictions(K, 1, {((1,), (0, 1)): [[-1.0]]})
     >>> F.restrictions[1][0, :, 0, 0]   # faces (1,) [drop vertex 0] then (0,)
@@ -213,7 +213,7 @@ class CellularSheaf:
         --------
         A triangle boundary with one sign-twisted edge:
 
-        >>> from tdasheaf.complexes import FilteredComplex
+        >>> from tdasheaf.complexes import FilteredComplex, FlagFiltration
         >>> K = FilteredComplex.from_simplices([(0,), (1,), (2,), (0, 1), (1, 2), (0, 2)])
         >>> F = CellularSheaf.from_restrictions(K, 1, {((2,), (0, 2)): [[-1]]})
         >>> F.cochain_dim(1)
@@ -400,10 +400,124 @@ def _normalise_stalk_dims(K: FilteredComplex, stalk_dims, n_dims: int) -> list[n
     return out
 
 
-def constant_sheaf(complex: FilteredComplex, rank: int = 1) -> CellularSheaf:
+class _LazyKind(CellularSheaf):
+    """Base of the sheaf kinds: a :class:`CellularSheaf` whose arrays are derived on demand.
+
+    A kind is defined by its filtration and a few parameters (a rank, edge signs); the engines
+    read those directly (so a kind on a lazy :class:`~tdasheaf.complexes.FlagFiltration` never
+    needs the simplices above its edges), while ``complex``, ``stalk_dims`` and
+    ``restrictions`` are built on first access, for code that reads the general form.
+    Immutable: attributes cannot be reassigned and the arrays are read-only.
+    """
+
+    #: δ∘δ = 0 holds by construction.
+    _consistent = True
+
+    def __init__(self, complex):
+        if not isinstance(complex, (FilteredComplex, FlagFiltration)):
+            raise TypeError(
+                "a sheaf lives on a FilteredComplex or a FlagFiltration, got "
+                f"{type(complex).__name__}."
+            )
+        object.__setattr__(self, "filtration", complex)
+        object.__setattr__(self, "_cache", {"integral": True, "checked": True})
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}: sheaves are immutable")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}: sheaves are immutable")
+
+    @property
+    def complex(self) -> FilteredComplex:  # type: ignore[override]
+        """The explicit complex (a lazy flag filtration is built here, within the budget)."""
+        if isinstance(self.filtration, FilteredComplex):
+            return self.filtration
+        if "complex" not in self._cache:
+            self._cache["complex"] = self.filtration.to_complex()
+        return self._cache["complex"]
+
+    @property
+    def stalk_dims(self) -> tuple[np.ndarray, ...]:  # type: ignore[override]
+        if "arrays" not in self._cache:
+            self._cache["arrays"] = _frozen(self._arrays(self.complex))
+        return self._cache["arrays"][0]
+
+    @property
+    def restrictions(self) -> tuple[np.ndarray, ...]:  # type: ignore[override]
+        self.stalk_dims  # noqa: B018  (builds both)
+        return self._cache["arrays"][1]
+
+    @property
+    def is_integral(self) -> bool:
+        return True
+
+    def _arrays(self, K: FilteredComplex):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __reduce__(self):
+        return (type(self), self._args())
+
+
+def _frozen(arrays):
+    out = []
+    for group in arrays:
+        frozen = []
+        for a in group:
+            a = np.array(a)  # own copy (broadcast views become real arrays)
+            a.flags.writeable = False
+            frozen.append(a)
+        out.append(tuple(frozen))
+    return tuple(out)
+
+
+class ConstantSheaf(_LazyKind):
     """The constant sheaf 𝕜^rank: every stalk 𝕜^rank, every restriction the identity.
 
-    Its cohomology is ordinary simplicial cohomology, ``rank`` times.
+    A sheaf *kind*: the engines recognise it by its type and compute it as ``rank`` copies of
+    the rank-1 barcode (ordinary persistent cohomology), with the implicit flag engine on a
+    :class:`~tdasheaf.complexes.FlagFiltration` or a flag complex. Build it with
+    :func:`constant_sheaf`.
+
+    Attributes
+    ----------
+    filtration : FilteredComplex or FlagFiltration
+    rank : int
+
+    Examples
+    --------
+    >>> from tdasheaf.complexes import FlagFiltration
+    >>> F = ConstantSheaf(FlagFiltration.from_edges(3, [(0, 1), (1, 2)], [1.0, 2.0]), rank=2)
+    >>> F.rank, F.cochain_dim(1)
+    (2, 4)
+    """
+
+    def __init__(self, complex, rank: int = 1):
+        super().__init__(complex)
+        object.__setattr__(self, "rank", _check_dim(rank, "rank"))
+
+    def _args(self):
+        return (self.filtration, self.rank)
+
+    def _arrays(self, K):
+        rank = self.rank
+        n_dims = max(K.dimension + 1, 1)
+        dims = [np.full(len(s), rank, dtype=np.int64) for s in K.simplices[:n_dims]]
+        eye = np.eye(rank)
+        Rs = [np.zeros((len(dims[0]), 0, rank, 0))]
+        for k in range(1, n_dims):
+            Rs.append(np.broadcast_to(eye, (len(dims[k]), k + 1, rank, rank)))
+        return dims, Rs
+
+    def __repr__(self) -> str:
+        return f"ConstantSheaf({self.filtration!r}, rank={self.rank})"
+
+
+def constant_sheaf(complex: FilteredComplex | FlagFiltration, rank: int = 1) -> ConstantSheaf:
+    """The constant sheaf 𝕜^rank: every stalk 𝕜^rank, every restriction the identity.
+
+    Its cohomology is ordinary simplicial cohomology, ``rank`` times. Returns a
+    :class:`ConstantSheaf` (a :class:`CellularSheaf` whose arrays are built on first access).
 
     Examples
     --------
@@ -412,16 +526,4 @@ def constant_sheaf(complex: FilteredComplex, rank: int = 1) -> CellularSheaf:
     >>> F.cochain_dim(0), F.cochain_dim(1)
     (6, 6)
     """
-    rank = _check_dim(rank, "rank")
-    K = complex
-    n_dims = max(K.dimension + 1, 1)
-    dims = [np.full(len(s), rank, dtype=np.int64) for s in K.simplices[:n_dims]]
-    eye = np.eye(rank)
-    Rs = [np.zeros((len(dims[0]), 0, rank, 0))]
-    for k in range(1, n_dims):
-        Rs.append(np.broadcast_to(eye, (len(dims[k]), k + 1, rank, rank)))
-    sheaf = CellularSheaf(K, tuple(dims), tuple(Rs))
-    sheaf._cache["integral"] = True
-    sheaf._cache["constant_rank"] = rank
-    sheaf._cache["checked"] = True  # identity maps: δ∘δ = 0 by construction
-    return sheaf
+    return ConstantSheaf(complex, rank)

@@ -1,5 +1,6 @@
 """Shared helpers: input validation and parallel maps (no numerics)."""
 
+from tdasheaf.utils._field import DEFAULT_PRIME, check_field, is_prime
 from tdasheaf.utils._memory import (
     default_memory_budget,
     format_bytes,
@@ -15,12 +16,15 @@ from tdasheaf.utils._validation import (
 )
 
 __all__ = [
+    "DEFAULT_PRIME",
     "check_collection",
+    "check_field",
     "check_degrees",
     "check_point_cloud",
     "check_positive_threshold",
     "default_memory_budget",
     "format_bytes",
+    "is_prime",
     "over_budget",
     "resolve_memory_budget",
     "map_samples",

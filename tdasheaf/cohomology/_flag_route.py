@@ -1,0 +1,135 @@
+"""The implicit flag engine's route: bars of a signed graph sheaf from the edges alone.
+
+Degree 0 reduces δ^0 (two entries per edge); degree 1 enumerates the triangles cofacing each edge
+(:mod:`tdasheaf.cohomology._flag`) and degree 2 the tetrahedra cofacing each stored triangle
+(:mod:`tdasheaf.cohomology._flag2`) when a column is reduced. Simplex keys are int64 digits in base
+n: :func:`_keys_overflow` is the one guard (every degree), and past it the complex is built and the
+generic engine runs, within the memory budget.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from tdasheaf.cohomology._engines import _finish, _generic
+from tdasheaf.cohomology._flag import MAX_VERTICES_DEGREE1, flag_degree1_pairs, full_adjacency
+from tdasheaf.cohomology._flag2 import (
+    MAX_VERTICES,
+    TRIANGLE_BYTES,
+    dense_edge_ids,
+    flag_degree2_pairs,
+    flag_triangles,
+)
+from tdasheaf.cohomology._reduction import reduce_coboundary
+from tdasheaf.exceptions import ComplexTooLargeError
+from tdasheaf.utils import over_budget
+
+__all__: list[str] = []
+
+#: Working set of the implicit flag engine per edge (δ^0 in CSC, both adjacency lists with edge
+#: ids, pivots and deaths) and per vertex, checked against the memory budget in every degree.
+FLAG_BYTES_PER_EDGE = 160
+FLAG_BYTES_PER_VERTEX = 16
+
+#: The degree-2 flag engine looks edges up in an ``n × n`` int32 matrix when it fits in this
+#: many bytes (n ≤ 8,192), else it merges the three adjacency lists (~10% slower in total on
+#: the 800-point sphere of ``pipelines/benchmarks/flag_scaling.py``).
+DENSE_EDGE_BYTES = 2**28
+
+
+def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=None):
+    """Bars of the signed sheaf on the flag complex of a graph whose edges are in order."""
+    m = len(edges)
+    if budget is not None:
+        need = FLAG_BYTES_PER_EDGE * m + FLAG_BYTES_PER_VERTEX * n
+        if need > budget:
+            raise over_budget(
+                f"the flag engine's working set for {m:,} edges on {n:,} vertices",
+                need,
+                budget,
+                "Lower max_edge_length, subsample with n_landmarks",
+            )
+    signs = np.asarray(signs, dtype=np.float64)
+    out = {}
+    # δ^0: (δx)(ij) = s_ij x_j - x_i (face without vertex 0 is j, with sign +1)
+    rows = np.concatenate([np.arange(m), np.arange(m)])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    vals = np.concatenate([np.asarray(signs, dtype=np.float64), -np.ones(m)]) % p
+    M = sp.csc_array((vals, (rows, cols)), shape=(m, n))
+    M.sort_indices()
+    pivot, *_ = reduce_coboundary(
+        M.indptr.astype(np.int64),
+        M.indices.astype(np.int64),
+        M.data.astype(np.float64),
+        m,
+        np.zeros(n, dtype=np.bool_),
+        p,
+        0.0,
+        False,
+    )
+    if 0 in degrees:
+        paired = np.flatnonzero(pivot >= 0)
+        essential = np.flatnonzero(pivot < 0)
+        b = np.column_stack(
+            [
+                np.zeros(len(paired) + len(essential)),
+                np.concatenate([values[pivot[paired]], np.full(len(essential), np.inf)]),
+            ]
+        )
+        out[0] = _finish(b, drop_zero_length)
+    if degrees[-1] >= 1:
+        tri = None
+        indptr, nbr, eid = full_adjacency(n, edges)
+        if 2 in degrees:  # count (and refuse) before the degree-1 work
+            tri_keys, tri = flag_triangles(edges, values, signs, indptr, nbr, eid, budget)
+            if tri_keys is None:
+                raise ComplexTooLargeError(
+                    f"the flag complex has {tri} triangles with a nonzero stalk "
+                    f"(~{tri * TRIANGLE_BYTES / 2**30:.2f} GiB for the degree-2 engine, which "
+                    f"stores them), over the memory budget of {budget / 2**30:.2f} GiB. Lower "
+                    "max_edge_length, subsample with n_landmarks, drop degree 2, "
+                    "or raise memory_budget."
+                )
+        skip = np.zeros(m, dtype=np.bool_)
+        skip[pivot[pivot >= 0]] = True
+        death, _, pivot_key = flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p)
+        if 1 in degrees:
+            alive = ~np.isnan(death)
+            out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
+        if 2 in degrees:
+            dense = dense_edge_ids(n, edges, DENSE_EDGE_BYTES)
+            cleared = pivot_key[pivot_key >= 0]
+            death2, _ = flag_degree2_pairs(
+                n, tri_keys, tri, values, signs, indptr, nbr, eid, dense, cleared, p
+            )
+            alive = ~np.isnan(death2)
+            out[2] = _finish(np.column_stack([tri[alive], death2[alive]]), drop_zero_length)
+    return out
+
+
+def _explicit_flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget):
+    """Fallback when simplex keys would overflow int64: build the flag complex, explicit engine."""
+    from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges
+    from tdasheaf.sheaves import signed_graph_sheaf
+
+    top = max(degrees) + 1  # the (q+1)-simplices give the deaths of degree q
+    counts, nbytes = _estimate_from_edges(n, edges[:, 0], edges[:, 1], top)
+    if nbytes > budget:
+        raise ComplexTooLargeError(
+            f"the flag complex would have about {counts.tolist()} simplices per dimension "
+            f"(~{nbytes / 2**30:.2f} GiB), over the memory budget of {budget / 2**30:.2f} GiB "
+            f"(with more than {MAX_VERTICES} vertices degree 2, and with more than "
+            f"{MAX_VERTICES_DEGREE1} degree 1, is computed on the stored complex). Lower "
+            "max_edge_length, subsample with n_landmarks, drop the top degree, "
+            "or raise memory_budget."
+        )
+    K = _rips_from_edges(n, edges[:, 0], edges[:, 1], values, top)
+    F = signed_graph_sheaf(K, signs)
+    return _generic(F, degrees, p, 0.0, False, drop_zero_length)
+
+
+def _keys_overflow(n: int, degrees) -> bool:
+    """Whether the implicit engine's int64 simplex keys overflow for ``n`` vertices."""
+    top = max(degrees)
+    return (top >= 2 and n > MAX_VERTICES) or (top >= 1 and n > MAX_VERTICES_DEGREE1)
