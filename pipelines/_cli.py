@@ -49,7 +49,7 @@ FEATURE_DEFAULTS = {
     "n_scales": None,  # 12 for sheaf features, 20 (bins) for rips vectorisers
     "scale_range": [1.0, 2.0],
     "n_neighbors": 15,
-    "field": None,  # GF(65521) for sheaves, GF(2) for rips
+    "field": None,  # GF(65521), the library's one default (sheaves and rips)
     "n_spectral_scales": 3,
     "n_eigenvalues": 3,
     "frame_method": "auto",
@@ -389,7 +389,7 @@ def _build_transformer(features: Mapping):
                 tdasheaf.RipsPersistence(
                     homology_dimensions=tuple(features["degrees"]),
                     max_edge_length=float(features["max_edge_length"]),
-                    coeff=2 if features["field"] is None else features["field"],
+                    coeff=features["field"],  # None: the library's one default, GF(65521)
                 ),
             ),
             (

@@ -8,17 +8,27 @@ contract suite; every public estimator of :mod:`tdasheaf.estimators` gets an ent
 An entry is ``(id, factory, make_X)``: ``factory()`` returns an unfitted estimator with
 non-default parameters where that makes the check stronger, ``make_X(rng)`` a small valid
 input collection (a list, so a check can also slice it).
+
+The checks: parameters stored verbatim, clone, get/set_params, fit returns self and keeps the
+parameters, NotFittedError, ``fit_transform == fit().transform``, pickle, Pipeline, empty input
+refused, output dtype and shape, determinism, independent samples, ``set_output`` (a DataFrame
+or a clear error, never ignored), ``get_feature_names_out``; and, once per class (``CORE``, the
+checks that fit several times): float32 / integer / read-only input, sample-order invariance,
+refitting on new data, GridSearchCV. Then the refusal messages for input a collection estimator
+cannot take (one cloud as a 2-D array, one diagram, a DataFrame, nothing).
 """
 
 from __future__ import annotations
 
 import inspect
 import pickle
+import re
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from tdasheaf.datasets import make_cylinder
@@ -35,6 +45,7 @@ from tdasheaf.estimators import (
     SheafFeatures,
     SheafFusion,
     SheafLaplacianSpectrum,
+    SheafOutlierDetector,
     SheafPersistence,
     SlidingWindow,
     TakensEmbedding,
@@ -194,10 +205,21 @@ ESTIMATORS = [
 ]
 
 IDS = [entry[0] for entry in ESTIMATORS]
+_MAKERS = {factory: make_X for _, factory, make_X in ESTIMATORS}
 
 
 @pytest.fixture(params=ESTIMATORS, ids=IDS)
 def case(request):
+    _, factory, make_X = request.param
+    return factory, make_X(np.random.default_rng(0))
+
+
+#: One entry per class (its plain id), for the checks that fit several times.
+CORE = [entry for entry in ESTIMATORS if "-" not in entry[0]]
+
+
+@pytest.fixture(params=CORE, ids=[entry[0] for entry in CORE])
+def core_case(request):
     _, factory, make_X = request.param
     return factory, make_X(np.random.default_rng(0))
 
@@ -321,3 +343,225 @@ def test_samples_are_independent(case):
         return d[np.lexsort((d[:, 1], d[:, 0], d[:, 2]))]
 
     _equal(rows(part[0]), rows(full[1]))
+
+
+# ----------------------------------------------------------------------------------------------
+# input dtypes and memory layout, order, refitting, output containers, model selection
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_list(out):
+    """The per-sample outputs of ``transform`` (rows of an array, or the list itself)."""
+    return list(out) if isinstance(out, np.ndarray) else out
+
+
+def _equal_outputs(a, b, **tol):
+    a, b = _as_list(a), _as_list(b)
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        if tol:
+            np.testing.assert_allclose(np.asarray(x), np.asarray(y), **tol)
+        else:
+            _equal(x, y)
+
+
+def test_float32_int_and_read_only_inputs(core_case):
+    """float32, integer and read-only samples give the output of their float64 copies."""
+    factory, X = core_case
+    variants = {"float32": [np.asarray(x, dtype=np.float32) for x in X]}
+    if all(np.isfinite(np.asarray(x, dtype=float)).all() for x in X):
+        variants["int64"] = [np.round(1000 * np.asarray(x)).astype(np.int64) for x in X]
+    read_only = [np.array(x, dtype=np.float64) for x in X]
+    for x in read_only:
+        x.flags.writeable = False
+    variants["read-only"] = read_only
+    for Xv in variants.values():
+        as64 = [np.asarray(x, dtype=np.float64) for x in Xv]
+        try:
+            expected = factory().fit(as64).transform(as64)
+        except ValueError as exc:  # e.g. integer coordinates beyond an absolute threshold
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
+                factory().fit(Xv)
+            continue
+        _equal_outputs(factory().fit(Xv).transform(Xv), expected)
+    assert all(not x.flags.writeable for x in read_only)  # and nothing wrote to them
+
+
+def test_sample_order_invariance(core_case):
+    """Permuting the samples permutes the rows of the output (transform, and fit + transform)."""
+    factory, X = core_case
+    perm = np.random.default_rng(1).permutation(len(X))
+    X_perm = [X[i] for i in perm]
+    est = factory().fit(X)
+    full = _as_list(est.transform(X))
+    _equal_outputs(est.transform(X_perm), [full[i] for i in perm])
+    refit = _as_list(factory().fit(X_perm).transform(X))
+    _equal_outputs(refit, full, rtol=1e-10, atol=1e-12)
+
+
+def test_fit_on_new_data_forgets_the_old(core_case):
+    """fit(A) then fit(B) equals fit(B): nothing of A survives a refit."""
+    factory, B = core_case
+    make_X = _MAKERS[factory]
+    A = make_X(np.random.default_rng(7))
+    twice = factory().fit(A).fit(B)
+    once = factory().fit(B)
+    _equal_outputs(twice.transform(B), once.transform(B))
+    assert set(vars(twice)) == set(vars(once))
+
+
+def test_set_output_works_or_refuses(case):
+    """``set_output(transform="pandas")``: a DataFrame with the feature names, or a clear error
+    at once (never silently ignored)."""
+    pd = pytest.importorskip("pandas")
+    factory, X = case
+    expected = factory().fit_transform(X)
+    assert factory().set_output(transform="default").get_params() == factory().get_params()
+    try:
+        est = factory().set_output(transform="pandas")
+    except ValueError as exc:
+        assert "cannot hold" in str(exc)
+        assert expected.ndim != 2 if isinstance(expected, np.ndarray) else True
+        return
+    out = est.fit_transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(est.get_feature_names_out())
+    _equal(out.to_numpy(), expected)
+
+
+def test_get_feature_names_out(case):
+    """One name per output column (the last axis of each sample's output), all distinct."""
+    factory, X = case
+    est = factory().fit(X)
+    names = est.get_feature_names_out()
+    assert names.dtype == object and all(isinstance(n, str) for n in names)
+    assert len(set(names)) == len(names)
+    out = est.transform(X)
+    width = out.shape[1] if isinstance(out, np.ndarray) and out.ndim == 2 else None
+    if width is None:
+        width = {np.asarray(o).shape[-1] for o in _as_list(out)}.pop()
+    assert len(names) == width
+
+
+def test_grid_search_smoke(core_case):
+    """GridSearchCV clones, fits on folds of the collection and refits the best estimator."""
+    factory, X = core_case
+    est = factory()
+    name, value = next(iter(est.get_params(deep=False).items()))
+
+    def scorer(fitted, X_test, y=None):
+        return float(len(_as_list(fitted.transform(X_test))))
+
+    grid = GridSearchCV(est, {name: [value]}, scoring=scorer, cv=2).fit(X)
+    _equal_outputs(grid.best_estimator_.transform(X), factory().fit(X).transform(X))
+
+
+# ----------------------------------------------------------------------------------------------
+# refusal messages: what a collection estimator says to input it cannot take
+# ----------------------------------------------------------------------------------------------
+
+_CLOUD = np.random.default_rng(0).normal(size=(12, 2))
+_ONE_DIAGRAM = np.array([[0.0, 1.0, 0.0], [0.0, np.inf, 0.0], [0.2, 0.5, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("estimator", "X", "match"),
+    [
+        # one cloud given as a 2-D array, meant as a collection of one
+        (RipsPersistence(), _CLOUD, r"array of shape \(12, 2\)\. .*wrap it in a list: \[X\]"),
+        (SheafFeatures(), _CLOUD, r"wrap it in a list: \[X\]"),
+        (SheafLaplacianSpectrum(), _CLOUD, r"wrap it in a list: \[X\]"),
+        (SheafDenoiser(), _CLOUD, r"wrap it in a list: \[X\]"),
+        # one diagram given to a vectoriser
+        (BettiCurve(), _ONE_DIAGRAM, r"a single diagram; pass a collection .*X\[None\]"),
+        (PersistenceImage(), _CLOUD, r"X must have shape \(n_samples, n_points, 3\)"),
+        # one series given to TakensEmbedding
+        (TakensEmbedding(), _CLOUD[:, 0], r"1-D array, which is one series.*reshape\(1, -1\)"),
+        # a DataFrame as the collection
+        (AlphaPersistence(), "frame", r"got a pandas DataFrame as the collection.*to_numpy"),
+        # nothing at all
+        (SheafPersistence(), [], r"non-empty collection of point clouds, got 0 samples"),
+        (Amplitude(), np.empty((0, 4, 3)), r"0 samples"),
+        (SheafFusion(), [], r"non-empty collection of reading arrays, got 0 samples"),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseEstimator) else None,
+)
+def test_refusal_messages(estimator, X, match):
+    if isinstance(X, str):
+        pd = pytest.importorskip("pandas")
+        X = pd.DataFrame(_CLOUD, columns=["x", "y"])
+    with pytest.raises(ValueError, match=match):
+        estimator.fit(X)
+
+
+@pytest.mark.parametrize("estimator", [AlphaPersistence(), SheafLaplacianSpectrum()])
+def test_dimension_change_after_fit_names_expected_and_received(estimator):
+    estimator.fit([_CLOUD, _CLOUD + 1.0])
+    with pytest.raises(ValueError, match=r"sample 0: .*has 3 features.*expected 2, got 3"):
+        estimator.transform([np.c_[_CLOUD, _CLOUD[:, 0]]])
+
+
+# ----------------------------------------------------------------------------------------------
+# renamed parameters (docs/glossary.md): the old name works, with a FutureWarning, until 0.3
+# ----------------------------------------------------------------------------------------------
+
+
+def _denoiser_clouds():
+    rng = np.random.default_rng(3)
+    return [np.c_[rng.normal(size=(25, 2)), rng.normal(size=25)] for _ in range(2)]
+
+
+def _outlier_points():
+    return np.random.default_rng(4).normal(size=(40, 3))
+
+
+RENAMES = [
+    # (class, old name, new name, a non-default value, data, output of a fitted estimator)
+    (
+        SheafOutlierDetector,
+        "scales",
+        "neighbor_multipliers",
+        (1.0, 1.5),
+        _outlier_points,
+        lambda est, X: est.negative_outlier_factor_,
+    ),
+    (
+        SheafDenoiser,
+        "n_neighbors",
+        "graph_neighbors",
+        4,
+        _denoiser_clouds,
+        lambda est, X: est.transform(X),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "old", "new", "value", "make", "output"), RENAMES, ids=[r[1] for r in RENAMES]
+)
+def test_renamed_parameter_old_name_warns_and_gives_the_same_result(
+    cls, old, new, value, make, output
+):
+    X = make()
+    with pytest.warns(FutureWarning, match=rf"'{old}' was renamed '{new}'.*removed in 0\.3"):
+        via_old = cls(**{old: value}).fit(X)
+    via_new = cls(**{new: value}).fit(X)
+    _equal(output(via_old, X), output(via_new, X))
+    with pytest.raises(ValueError, match=rf"both {new}=.* and its former name {old}="):
+        cls(**{old: value, new: value}).fit(X)
+
+
+@pytest.mark.parametrize("cls", [SheafOutlierDetector, SheafDenoiser])
+def test_renamed_parameter_defaults_never_warn(cls):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = cls()
+        params = est.get_params()
+        twin = clone(est)
+        assert twin.get_params() == params
+        assert type(est)().set_params(**params).get_params() == params
+        assert params[{"SheafOutlierDetector": "scales", "SheafDenoiser": "n_neighbors"}[
+            cls.__name__
+        ]] == "deprecated"

@@ -79,9 +79,9 @@ def test_constant_sheaf_limit_is_the_degree_weighted_mean_of_each_component():
     X = np.r_[rng.normal(size=(15, 2)), rng.normal(size=(12, 2)) + 50.0]
     y = rng.normal(size=(27, 2))
     cloud = np.c_[X, y]
-    out = SheafDenoiser(t=1e6, n_signal_features=2, n_neighbors=4).fit_transform([cloud])[0]
+    out = SheafDenoiser(t=1e6, n_signal_features=2, graph_neighbors=4).fit_transform([cloud])[0]
     np.testing.assert_array_equal(out[:, :2], X)  # coordinates untouched
-    plain = SheafDenoiser(t=1e6, n_signal_features=2, n_neighbors=4, normalize=False)
+    plain = SheafDenoiser(t=1e6, n_signal_features=2, graph_neighbors=4, normalize=False)
     flat = plain.fit_transform([cloud])[0]
     for part in (slice(0, 15), slice(15, 27)):
         np.testing.assert_allclose(flat[part, 2:], y[part].mean(0) + 0 * y[part], atol=1e-7)
@@ -102,7 +102,9 @@ def test_denoiser_output_formats_identity_and_parameters():
     out = SheafDenoiser(t=2.0, radius=1.0).fit_transform(ragged)
     assert isinstance(out, list) and [o.shape for o in out] == [(20, 3), (20, 3), (9, 3)]
     assert list(den.get_feature_names_out()) == ["x0", "x1", "x2"]
-    assert den.set_output(transform="pandas") is den
+    assert den.set_output(transform="default") is den
+    with pytest.raises(ValueError, match="which a DataFrame cannot hold"):
+        den.set_output(transform="pandas")
     with pytest.raises(ValueError, match="coordinates must come first"):
         SheafDenoiser(n_signal_features=3).fit(clouds)
     with pytest.raises(ValueError, match="n_signal_features must equal"):

@@ -168,24 +168,32 @@ def status(key):
         if line.startswith(key):
             return int(line.split()[1]) * 1024
 n = int(sys.argv[1])
+backend = sys.argv[2]
 from tdasheaf import RipsPersistence
-from tdasheaf.estimators import _persistence as P
+from tdasheaf.cohomology import _classical as C
 X = np.random.default_rng(0).standard_normal((n, 10))
-RipsPersistence().fit_transform([X[:50]])  # warm-up
+RipsPersistence(backend=backend).fit_transform([X[:50]])  # warm-up
 gc.collect()
 open("/proc/self/clear_refs", "w").write("5")
 base = status("VmRSS:")
-RipsPersistence(memory_budget=2**31).fit_transform([X])
-per_pair = P._DENSE_BYTES_PER_PAIR + P._RIPSER_BYTES_PER_EDGE
-estimate = per_pair * n * (n - 1) / 2 + 8 * n * n
+RipsPersistence(memory_budget=2**31, backend=backend).fit_transform([X])
+if backend == "ripser":
+    per_pair = C.RIPSER_DENSE_BYTES_PER_PAIR + C.RIPSER_BYTES_PER_EDGE
+    estimate = per_pair * n * (n - 1) / 2 + 8 * n * n
+else:
+    estimate = C.FLAG_BYTES_PER_EDGE * n * (n - 1) / 2
 print(json.dumps(dict(estimate=estimate, used=status("VmHWM:") - base)))
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
-def test_rips_persistence_estimate_is_honest():
-    # the dense path with degree 1 on a complete graph in R^10: ripser's reduction dominates
-    result = _run_probe(_RIPS_PROBE, "1200", timeout=120)
+@pytest.mark.parametrize("backend", ["ripser", "tdasheaf"])
+def test_rips_persistence_estimate_is_honest(backend):
+    # degree 1 on a complete graph in R^10: ripser's reduction (ripser) or the flag engine's
+    # edge lists (tdasheaf) dominate
+    result = _run_probe(_RIPS_PROBE, "1200", backend, timeout=120)
+    if backend == "tdasheaf":
+        assert result["used"] <= result["estimate"], result  # an upper bound
     assert result["used"] <= 2 * result["estimate"], result
     assert result["estimate"] <= 2 * result["used"], result
 
@@ -202,7 +210,8 @@ from tdasheaf.cohomology._local_scores import local_reference_nbytes
 X = np.random.default_rng(0).standard_normal((n, D))
 SheafOutlierDetector().fit(X[:300])  # warm-up: compiled kernels, imports
 det = SheafOutlierDetector()
-estimate = local_reference_nbytes(n, D, det._sizes(n, None), None)
+det.n_neighbors_ = det.n_neighbors
+estimate = local_reference_nbytes(n, D, det._sizes(n, None, det.neighbor_multipliers), None)
 gc.collect()
 open("/proc/self/clear_refs", "w").write("5")
 base = status("VmRSS:")

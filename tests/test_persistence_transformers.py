@@ -2,8 +2,9 @@
 
 Diagrams are compared as multisets of (birth, death) pairs per degree, zero-length bars
 dropped. On integer-grid clouds (ties and duplicate points everywhere) every distance is the
-square root of an integer, so RipsPersistence must agree with gudhi *exactly*; ripser called
-directly works in float32 and is compared to 1e-6 relative.
+square root of an integer, so RipsPersistence (both backends: the library's engine and
+ripser.py) must agree with gudhi *exactly*; ripser called directly works in float32 and is
+compared to 1e-6 relative.
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ from tdasheaf.exceptions import ComplexTooLargeError
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None)
 
-# The namespace of the module defining the estimators, to monkeypatch its constants. Reached
-# through the class (``__init__`` is not wrapped by scikit-learn), not by importing the module:
-# pytest's doctest collection can import a second copy of it.
-PERSISTENCE_GLOBALS = RipsPersistence.__init__.__globals__
+BACKENDS = ["tdasheaf", "ripser"]
 
 # ----------------------------------------------------------------------------------------------
 # helpers
@@ -153,16 +151,36 @@ def _rp2_flag_distance_matrix() -> np.ndarray:
     return D
 
 
-def test_coefficient_field_changes_rp2():
-    """RP² has H1 = H2 = Z/2 over GF(2) and nothing over GF(3): coeff must reach ripser."""
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_coefficient_field_changes_rp2(backend):
+    """RP² has H1 = H2 = Z/2 over GF(2) and nothing over GF(3): coeff must reach the engine.
+
+    The default field (None: GF(65521), GF(127) with ripser) has no 2-torsion: the named
+    change of issue 16 (the default was GF(2) before).
+    """
     D = _rp2_flag_distance_matrix()
-    for coeff, expected in ((2, [[1.0, 2.0]]), (3, np.empty((0, 2)))):
-        est = RipsPersistence(homology_dimensions=(1, 2), metric="precomputed", coeff=coeff)
+    for coeff, expected in ((2, [[1.0, 2.0]]), (3, np.empty((0, 2))), (None, np.empty((0, 2)))):
+        est = RipsPersistence(
+            homology_dimensions=(1, 2), metric="precomputed", coeff=coeff, backend=backend
+        )
         out = est.fit_transform([D])[0]
         np.testing.assert_array_equal(_ours(out, 1), expected)
         np.testing.assert_array_equal(_ours(out, 2), expected)
-        oracle = _gudhi_rips(D, (1, 2), coeff=coeff, precomputed=True)
+        oracle = _gudhi_rips(D, (1, 2), coeff=coeff or 3, precomputed=True)
         np.testing.assert_array_equal(oracle[1], expected)
+
+
+def test_default_field_and_backend():
+    est = RipsPersistence()
+    assert est.coeff is None and est.backend == "tdasheaf"
+    X = np.random.default_rng(12).normal(size=(20, 3))
+    default = est.fit_transform([X])
+    np.testing.assert_array_equal(default, RipsPersistence(coeff=65521).fit_transform([X]))
+    # no torsion on a generic cloud: every field and both backends agree
+    for backend in BACKENDS:
+        for coeff in (2, 3):
+            other = RipsPersistence(coeff=coeff, backend=backend).fit_transform([X])
+            np.testing.assert_array_equal(default, other)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,22 +192,28 @@ def test_coefficient_field_changes_rp2():
 @given(X=grid_clouds(), thresh=THRESHOLDS, coeff=st.sampled_from([2, 3]))
 def test_rips_equals_gudhi_and_ripser_on_grids(X, thresh, coeff):
     degrees = (0, 1, 2)
-    est = RipsPersistence(homology_dimensions=degrees, max_edge_length=thresh, coeff=coeff)
-    out = est.fit_transform([X])[0]
     g = _gudhi_rips(X, degrees, thresh=thresh, coeff=coeff)
     r = _ripser_direct(X, degrees, thresh=thresh, coeff=coeff)
-    for q in degrees:
-        np.testing.assert_array_equal(_ours(out, q), g[q], err_msg=f"H{q} vs gudhi")
-        np.testing.assert_allclose(_ours(out, q), r[q], rtol=1e-6, err_msg=f"H{q} vs ripser")
+    for backend in BACKENDS:
+        est = RipsPersistence(
+            homology_dimensions=degrees, max_edge_length=thresh, coeff=coeff, backend=backend
+        )
+        out = est.fit_transform([X])[0]
+        for q in degrees:
+            msg = f"H{q}, backend={backend}"
+            np.testing.assert_array_equal(_ours(out, q), g[q], err_msg=f"{msg} vs gudhi")
+            np.testing.assert_allclose(_ours(out, q), r[q], rtol=1e-6, err_msg=f"{msg} vs ripser")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("coeff", [2, 3])
-def test_rips_equals_gudhi_and_ripser_generic(seed, coeff):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rips_equals_gudhi_and_ripser_generic(seed, coeff, backend):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(25, 3))
     degrees = (0, 1, 2)
-    out = RipsPersistence(homology_dimensions=degrees, coeff=coeff).fit_transform([X])[0]
+    est = RipsPersistence(homology_dimensions=degrees, coeff=coeff, backend=backend)
+    out = est.fit_transform([X])[0]
     g = _gudhi_rips(X, degrees, coeff=coeff)
     r = _ripser_direct(X, degrees, coeff=coeff)
     for q in degrees:
@@ -197,10 +221,30 @@ def test_rips_equals_gudhi_and_ripser_generic(seed, coeff):
         np.testing.assert_allclose(_ours(out, q), r[q], rtol=1e-6)
 
 
+def test_degree_three_through_the_explicit_complex():
+    """Degrees above 2 on our backend: the explicit complex; the 16-cell's S^3 on [√2, 2)."""
+    X = np.vstack([np.eye(4), -np.eye(4)])
+    outs = [
+        RipsPersistence(homology_dimensions=(0, 3), backend=b).fit_transform([X])[0]
+        for b in BACKENDS
+    ]
+    np.testing.assert_array_equal(outs[0], outs[1])
+    np.testing.assert_allclose(_ours(outs[0], 3), [[np.sqrt(2.0), 2.0]])
+    np.testing.assert_array_equal(_ours(outs[0], 3), _gudhi_rips(X, (3,))[3])
+
+
 @SETTINGS
-@given(X=grid_clouds(), thresh=THRESHOLDS, n_landmarks=st.sampled_from([None, 3, 5]))
-def test_precomputed_equals_euclidean(X, thresh, n_landmarks):
-    kw = dict(homology_dimensions=(0, 1), max_edge_length=thresh, n_landmarks=n_landmarks)
+@given(
+    X=grid_clouds(),
+    thresh=THRESHOLDS,
+    n_landmarks=st.sampled_from([None, 3, 5]),
+    backend=st.sampled_from(BACKENDS),
+)
+def test_precomputed_equals_euclidean(X, thresh, n_landmarks, backend):
+    kw = dict(
+        homology_dimensions=(0, 1), max_edge_length=thresh, n_landmarks=n_landmarks,
+        backend=backend,
+    )  # fmt: skip
     a = RipsPersistence(**kw).fit_transform([X])
     b = RipsPersistence(metric="precomputed", **kw).fit_transform([squareform(pdist(X))])
     np.testing.assert_array_equal(a, b)
@@ -216,38 +260,67 @@ def test_refit_from_points_to_precomputed():
     np.testing.assert_array_equal(out, RipsPersistence().fit_transform([X]))
 
 
-def test_other_metrics_match_gudhi_on_distance_matrix():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_other_metrics_match_gudhi_on_distance_matrix(backend):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(15, 2))
     for metric, name in [("cityblock",) * 2, ("manhattan", "cityblock"), ("l2", "euclidean")]:
-        out = RipsPersistence(metric=metric).fit_transform([X])[0]
+        out = RipsPersistence(metric=metric, backend=backend).fit_transform([X])[0]
         g = _gudhi_rips(squareform(pdist(X, name)), (0, 1), precomputed=True)
         for q in (0, 1):
             np.testing.assert_allclose(_ours(out, q), g[q], rtol=1e-12)
 
 
-def test_sparse_path_equals_dense_path(monkeypatch):
+def test_callable_metric():
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(12, 2))
+
+    def l1(a, b):
+        return float(np.abs(a - b).sum())
+
+    for backend in BACKENDS:
+        a = RipsPersistence(metric=l1, backend=backend).fit_transform([X])
+        b = RipsPersistence(metric="cityblock", backend=backend).fit_transform([X])
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_sparse_path_equals_dense_path():
+    """ripser's sparse path, chosen by a budget too small for the dense matrix: same bars.
+
+    (Before issue 16 this test monkeypatched a module global; the memory rule is now a
+    parameter of the kernel, and the path is chosen through ``memory_budget``.)
+    """
     rng = np.random.default_rng(4)
     clouds = [rng.normal(size=(40, 2)) for _ in range(2)]
-    est = RipsPersistence(homology_dimensions=(0, 1), max_edge_length=0.8)
-    dense = est.fit_transform(clouds)
-    monkeypatch.setitem(PERSISTENCE_GLOBALS, "_SPARSE_MIN_POINTS", 0)
-    sparse = est.fit_transform(clouds)
+    kw = dict(homology_dimensions=(0, 1), max_edge_length=0.8, backend="ripser")
+    dense = RipsPersistence(**kw).fit_transform(clouds)
+    sparse = RipsPersistence(**kw, memory_budget=60_000).fit_transform(clouds)
     np.testing.assert_array_equal(dense, sparse)
+    with pytest.raises(ComplexTooLargeError, match="distance matrix"):  # the dense one
+        RipsPersistence(**{**kw, "max_edge_length": np.inf}, memory_budget=60_000).fit(
+            clouds
+        ).transform(clouds)
+    ours = RipsPersistence(**{**kw, "backend": "tdasheaf"}).fit_transform(clouds)
+    np.testing.assert_array_equal(dense, ours)
     g = _gudhi_rips(clouds[0], (0, 1), thresh=0.8)
     for q in (0, 1):
         np.testing.assert_allclose(_ours(sparse[0], q), g[q], rtol=1e-12)
-    # a budget too small for the edges proves the sparse path ran (it counts edges)
-    with pytest.raises(ComplexTooLargeError, match="edges of length <= max_edge_length"):
-        RipsPersistence(max_edge_length=0.8, memory_budget=10).fit_transform(clouds)
+    # a budget too small for the edges: both backends count the edges as they find them
+    for backend in BACKENDS:
+        with pytest.raises(ComplexTooLargeError, match="edges of length <= max_edge_length"):
+            RipsPersistence(max_edge_length=0.8, memory_budget=10, backend=backend).fit_transform(
+                clouds
+            )
 
 
-def test_memory_budget_error_names_the_knobs():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_memory_budget_error_names_the_knobs(backend):
     X = np.random.default_rng(5).normal(size=(30, 2))
+    est = RipsPersistence(memory_budget=5000, backend=backend)
     with pytest.raises(ComplexTooLargeError, match="n_landmarks.*max_edge_length.*memory_budget"):
-        RipsPersistence(memory_budget=3000).fit_transform([X])
+        est.fit_transform([X])
     # landmarks bring it under the budget
-    RipsPersistence(n_landmarks=5, memory_budget=3000).fit_transform([X])
+    RipsPersistence(n_landmarks=5, memory_budget=5000, backend=backend).fit_transform([X])
 
 
 @SETTINGS
@@ -322,6 +395,10 @@ def test_n_jobs_2_equals_n_jobs_1():
     clouds = [rng.normal(size=(int(rng.integers(5, 20)), 2)) for _ in range(9)]
     for cls in (RipsPersistence, AlphaPersistence):
         one = cls(n_jobs=1).fit_transform(clouds)
+        if cls is RipsPersistence:
+            np.testing.assert_array_equal(
+                one, cls(n_jobs=2, backend="ripser").fit_transform(clouds)
+            )
         two = cls(n_jobs=2).fit_transform(clouds)
         np.testing.assert_array_equal(one, two)
 
@@ -408,10 +485,12 @@ def test_bad_distance_matrix(D, match):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"coeff": 4}, "coeff must be a prime"),
+        ({"coeff": 4}, "coeff=4 is not a prime"),
         ({"coeff": 1}, "'coeff' parameter"),
-        ({"coeff": 131}, "'coeff' parameter"),
+        ({"coeff": 131, "backend": "ripser"}, "coeff=131 is too large: ripser.py stores"),
+        ({"coeff": 2**31 - 1}, "coeff=2147483647 is too large"),
         ({"coeff": 2.0}, "'coeff' parameter"),
+        ({"backend": "gudhi"}, "'backend' parameter"),
         ({"homology_dimensions": (0, -1)}, "homology_dimensions must contain non-negative"),
         ({"homology_dimensions": (0, 0.5)}, "homology_dimensions must contain non-negative"),
         ({"homology_dimensions": (1, 1)}, "homology_dimensions contains duplicates"),
@@ -433,3 +512,24 @@ def test_single_int_degree_and_alpha_bad_degree():
     assert set(out[0, :, 2]) == {1.0}
     with pytest.raises(ValueError, match="homology_dimensions must contain non-negative"):
         AlphaPersistence(homology_dimensions=[-1]).fit([GOOD])
+
+
+# ----------------------------------------------------------------------------------------------
+# one field resolver across the estimators (issue 16)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_gf2_refused_only_where_signs_matter():
+    from tdasheaf.estimators import SheafFeatures, SheafPersistence
+
+    X = np.random.default_rng(14).normal(size=(30, 3))
+    reason = "GF\\(2\\) cannot hold the orientation signs"
+    with pytest.raises(ValueError, match=reason):
+        SheafPersistence(sheaf="orientation", field=2).fit([X])
+    with pytest.raises(ValueError, match=reason):
+        SheafFeatures(field=2).fit([X])
+    SheafPersistence(sheaf="constant", field=2).fit([X])
+    SheafFeatures(sheaves=("constant",), field=2).fit([X])
+    for est in (SheafPersistence(field=9), SheafFeatures(field=9), RipsPersistence(coeff=9)):
+        with pytest.raises(ValueError, match="9 is not a"):
+            est.fit([X])

@@ -18,7 +18,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.cohomology import representative_cocycles, sheaf_persistence
 from tdasheaf.complexes import rips_complex
 from tdasheaf.datasets import make_circle, make_cylinder, make_mobius_band
 from tdasheaf.estimators._persistence import AlphaPersistence, RipsPersistence
@@ -26,6 +26,8 @@ from tdasheaf.estimators._sheaf_persistence import SheafPersistence
 from tdasheaf.estimators._spectrum import SheafLaplacianSpectrum
 from tdasheaf.plotting import (
     SIGN_COLORS,
+    DiagramDisplay,
+    SpectrumDisplay,
     plot_barcode,
     plot_betti_curves,
     plot_diagram,
@@ -280,7 +282,7 @@ def _representative_signs(X, scale, n_neighbors):
     """Signs of the infinite H^0 bar's cocycle, via the public API (PCA gauge)."""
     K = rips_complex(X, scale, 1)
     F = orientation_sheaf(X, K, frames=local_frames(X, n_neighbors=n_neighbors))
-    bars, cocycles = sheaf_persistence(F, degrees=(0,), representatives=True)
+    bars, cocycles = representative_cocycles(F, degrees=(0,))
     (k,) = np.flatnonzero(np.isinf(bars[0][:, 1]))
     c = cocycles[0][k]
     vals = np.where(c.values[:, 0] > 65521 / 2, c.values[:, 0] - 65521, c.values[:, 0])
@@ -433,45 +435,95 @@ def test_spectrum_edge_cases():
 
 
 # ----------------------------------------------------------------------------------------------
-# Estimator plot() methods
+# Displays (and the estimators' deprecated plot() methods)
 # ----------------------------------------------------------------------------------------------
 
 
-def test_sheaf_persistence_plot_draws_the_transform_of_one_sample():
+def test_diagram_display_from_estimator_draws_the_transform_of_one_sample():
     clouds = [make_cylinder(150, random_state=0), make_mobius_band(150, random_state=0)]
     est = SheafPersistence(max_edge_length=0.6, degrees=(0,)).fit(clouds)
     D = est.transform(clouds)
     for i in (0, 1):
-        ax = est.plot(clouds, sample=i)
+        display = DiagramDisplay.from_estimator(est, clouds, sample=i)
+        ax = display.ax_
+        assert display.figure_ is ax.figure
         _png(ax)
+        np.testing.assert_array_equal(display.diagram, D[i])
         n_inf = int(np.isinf(D[i][:, 1]).sum())
         inf = _gid(ax, "infinite:0")
         assert (len(inf[0].get_offsets()) if inf else 0) == n_inf
         assert ax.get_title() == f"orientation sheaf, sample {i}"
+        assert _legend(ax)[0].startswith("$H^{0}$")
     with pytest.raises(ValueError, match="sample=5"):
-        est.plot(clouds, sample=5)
+        DiagramDisplay.from_estimator(est, clouds, sample=5)
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError):
-        SheafPersistence().plot(clouds)
+        DiagramDisplay.from_estimator(SheafPersistence(), clouds)
 
 
 @pytest.mark.parametrize("cls", [RipsPersistence, AlphaPersistence])
-def test_classical_persistence_plot_uses_homology_notation(cls):
+def test_classical_diagram_display_uses_homology_notation(cls):
     X = [make_circle(30, random_state=0)]
-    ax = cls().fit(X).plot(X, title="circle")
+    ax = DiagramDisplay.from_estimator(cls().fit(X), X, title="circle").ax_
     _png(ax)
     assert ax.get_title() == "circle" and _legend(ax)[0].startswith("$H_{0}$")
     assert len(_one(ax, "finite:1").get_offsets()) + len(_gid(ax, "infinite:1")) >= 1
 
 
-def test_spectrum_plot():
+def test_diagram_display_kinds_and_from_diagrams():
+    D = np.array([[[0.0, 1.0, 0.0], [0.0, np.inf, 0.0], [0.5, 0.8, 1.0]]])
+    display = DiagramDisplay.from_diagrams(D, kind="barcode")
+    assert [c.get_gid() for c in display.ax_.collections if c.get_gid().startswith("bars:")] \
+        == ["bars:0", "bars:1"]
+    curves = DiagramDisplay.from_diagrams(D[0], kind="betti_curves", notation="homology")
+    assert curves.ax_.get_lines()[0].get_ydata().tolist() == [2, 1, 1]
+    # plot() again on given axes: the same data, drawn where asked
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert display.plot(ax=ax).ax_ is ax and display.figure_ is fig
+    with pytest.raises(ValueError, match="kind"):
+        DiagramDisplay(D[0], kind="landscape").plot()
+    with pytest.raises(TypeError, match="does not return diagrams"):
+        X = [make_circle(30, random_state=0)]
+        DiagramDisplay.from_estimator(SheafLaplacianSpectrum(n_scales=2).fit(X), X)
+
+
+def test_spectrum_display():
     X = [make_circle(30, random_state=0)]
     est = SheafLaplacianSpectrum(n_eigenvalues=3, n_scales=4).fit(X)
-    ax = est.plot(X)
+    display = SpectrumDisplay.from_estimator(est, X)
+    ax = display.ax_
     _png(ax)
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), est.scales_)
+    assert len(ax.get_lines()) == 3 and display.figure_ is ax.figure
+    np.testing.assert_allclose(display.spectrum.ravel(), est.transform(X)[0][:12])
+    assert ax.get_title() == f"{est.sheaf} sheaf Laplacian, sample 0"
+    again = SpectrumDisplay.from_spectrum(display.spectrum, est.scales_, degree=0)
+    np.testing.assert_allclose(again.ax_.get_lines()[1].get_ydata(), display.spectrum[:, 1])
+
+
+def test_estimator_plot_methods_are_deprecated_and_draw_the_display():
+    X = [make_circle(30, random_state=0)]
+    est = RipsPersistence().fit(X)
+    with pytest.warns(FutureWarning, match="DiagramDisplay.from_estimator"):
+        ax = est.plot(X, title="circle")
+    assert ax.get_title() == "circle" and _legend(ax)[0].startswith("$H_{0}$")
+    spec = SheafLaplacianSpectrum(n_eigenvalues=3, n_scales=4).fit(X)
+    with pytest.warns(FutureWarning, match="SpectrumDisplay.from_estimator"):
+        ax = spec.plot(X)
     assert len(ax.get_lines()) == 3
+
+
+def test_estimators_do_not_import_plotting():
+    """The layer contract without a detour: no importlib in the estimators."""
+    from pathlib import Path
+
+    import tdasheaf.estimators
+
+    folder = Path(tdasheaf.estimators.__file__).parent
+    for path in folder.glob("*.py"):
+        assert "importlib" not in path.read_text(encoding="utf-8"), path.name
 
 
 # ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from tdasheaf import SheafFeatures
 from tdasheaf.cohomology import flag_persistence
 from tdasheaf.complexes import rips_complex
 from tdasheaf.datasets import make_cylinder, make_mobius_band, random_rotation
-from tdasheaf.estimators._sheaf_features import _neighbourhood_radius
+from tdasheaf.geometry import neighbourhood_radius as _neighbourhood_radius
 
 CLOUDS = [
     make_cylinder(150, width=0.6, random_state=0),

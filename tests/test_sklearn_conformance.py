@@ -1,24 +1,23 @@
 """scikit-learn's own estimator checks, and the user story of the issue: topological features
 inside scikit-learn pipelines, grid searches and feature unions.
 
-Our estimators consume *collections* (lists of point clouds, or diagrams of shape
-``(n_samples, n_points, 3)``) and say so in their tags (``two_d_array=False``,
-``three_d_array=True``). scikit-learn then generates a single check for them
-(``check_estimator_cloneable``) and silently drops the rest. To run every check that does
-apply, the checks are generated as if the estimators took 2-D arrays (``get_tags`` is patched
-while the list is built, never while a check runs), and every check that feeds a 2-D feature
-matrix is listed, with its reason, in the estimator's dict in ``EXPECTED_FAILED_CHECKS``.
-Those are strict xfails: a check that starts passing must be moved out of its dict.
-Our own equivalents of the skipped checks (fit returns self, parameters not overwritten,
-pickling, pipelines, dtype/shape stability, ...) run on real collections in
-``tests/test_estimator_contract.py``.
+Two kinds of estimators, two kinds of checks:
+
+* estimators whose ``X`` is a 2-D ``(n_samples, n_features)`` array — the outlier detector (rows
+  are points) and :class:`TakensEmbedding` (rows are series) — run **every** scikit-learn check
+  (``parametrize_with_checks``), with their default parameters, and pass them all: nothing is
+  patched and nothing is expected to fail;
+* estimators over *collections* (lists of point clouds, diagrams ``(n_samples, n_points, 3)``,
+  reading arrays) say so in their tags (``two_d_array=False``), so scikit-learn generates no
+  check for them; their contract suite is ``tests/test_estimator_contract.py``.
+  :class:`SlidingWindow` takes one series (its rows are time points, not samples; the checks
+  permute and subset rows), its tags say so too and its contract is in
+  ``tests/test_time_series.py``.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from unittest import SkipTest, mock
 
 import numpy as np
 import pandas as pd
@@ -26,8 +25,9 @@ import pytest
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import FeatureUnion, make_pipeline, make_union
-from sklearn.utils import estimator_checks, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tdasheaf.estimators import (
@@ -49,6 +49,12 @@ from tdasheaf.estimators import (
     TakensEmbedding,
 )
 
+#: Every estimator whose X is a 2-D (n_samples, n_features) array, with default parameters.
+TWO_D_ESTIMATORS = [
+    SheafOutlierDetector(),
+    SheafOutlierDetector(novelty=True),
+    TakensEmbedding(),
+]
 POINT_CLOUD_ESTIMATORS = [
     RipsPersistence(),
     AlphaPersistence(),
@@ -67,203 +73,22 @@ VECTORISERS = [
     Amplitude(),
     NumberOfPoints(),
 ]
-#: Series → windows → point clouds: they take 2-D input (rows are time points / series).
-SERIES_ESTIMATORS = [SlidingWindow(), TakensEmbedding()]
 COLLECTION_ESTIMATORS = POINT_CLOUD_ESTIMATORS + FUSION_ESTIMATORS + VECTORISERS
-ESTIMATORS = COLLECTION_ESTIMATORS + SERIES_ESTIMATORS
-#: Ordinary tabular estimators: every scikit-learn check applies and passes, none listed as
-#: failing (n_neighbors=5 because the checks fit 10-20 samples and fewer than n_neighbors + 1
-#: samples is refused).
-TABULAR_ESTIMATORS = [
-    SheafOutlierDetector(n_neighbors=5),
-    SheafOutlierDetector(n_neighbors=5, novelty=True),
-]
+#: One series in, a collection of windows out.
+SERIES_ESTIMATORS = [SlidingWindow()]
 
 # ----------------------------------------------------------------------------------------------
 # scikit-learn's checks
 # ----------------------------------------------------------------------------------------------
 
-#: Every scikit-learn check (1.9) that builds its own 2-D feature matrix, and what it feeds.
-_TABULAR_CHECKS = {
-    "check_fit_score_takes_y": "fits a 2-D X with a y",
-    "check_estimators_overwrite_params": "fits a 2-D X",
-    "check_dont_overwrite_parameters": "fits a 2-D X",
-    "check_estimators_fit_returns_self": "fits a 2-D X",
-    "check_readonly_memmap_input": "fits a read-only memmapped 2-D X",
-    "check_positive_only_tag_during_fit": "fits a 2-D X with negative values",
-    "check_estimators_dtypes": "fits 2-D float32/int32/int64 arrays",
-    "check_complex_data": "wants scikit-learn's message for a complex 2-D X",
-    "check_dtype_object": "fits a 2-D object array",
-    "check_estimators_empty_data_messages": (
-        "wants scikit-learn's messages for 2-D X of shape (0, 3) and (12, 0)"
-    ),
-    "check_pipeline_consistency": "fits a pipeline on a 2-D X",
-    "check_estimators_nan_inf": "wants scikit-learn's message for NaN/inf in a 2-D X",
-    "check_estimator_sparse_tag": "fits a sparse 2-D matrix",
-    "check_estimator_sparse_array": "fits a sparse 2-D array",
-    "check_estimator_sparse_matrix": "fits a sparse 2-D matrix",
-    "check_estimators_pickle": "fits a 2-D X before pickling",
-    "check_array_api_input": "fits 2-D array-API arrays (skipped without SCIPY_ARRAY_API=1)",
-    "check_f_contiguous_array_estimator": "fits an F-contiguous 2-D X",
-    "check_transformer_data_not_an_array": "fits a 2-D array-like that is not an ndarray",
-    "check_transformer_general": "fits and transforms a 2-D X",
-    "check_transformer_preserve_dtypes": "transforms a 2-D float32 X",
-    "check_methods_sample_order_invariance": "transforms the rows of a 2-D X",
-    "check_methods_subset_invariance": "transforms the rows of a 2-D X",
-    "check_fit2d_1sample": "wants scikit-learn's message for a 2-D X with 1 sample",
-    "check_fit2d_1feature": "wants scikit-learn's message for a 2-D X with 1 feature",
-    "check_dict_unchanged": "fits a 2-D X",
-    "check_fit_idempotent": "fits a 2-D X",
-    "check_fit_check_is_fitted": "fits a 2-D X",
-    "check_n_features_in": "fits a 2-D X",
-    "check_fit2d_predict1d": "fits a 2-D X",
-}
 
-_POINT_CLOUDS = (
-    "input is a collection of point clouds (a list of (n_points, n_features) arrays or an "
-    "(n_samples, n_points, n_features) array), not a 2-D feature matrix"
-)
-_READINGS = (
-    "input is a collection of readings (n_sources, n_cells[, dim]) with NaN for unobserved "
-    "cells, not a 2-D feature matrix"
-)
-_DIAGRAMS = "input is a collection of diagrams (n_samples, n_points, 3), not a 2-D feature matrix"
-
-
-def _skipped(input_format: str) -> dict[str, str]:
-    return {name: f"{input_format}; the check {what}" for name, what in _TABULAR_CHECKS.items()}
-
-
-#: One dict per estimator: every check that is expected to fail, with the reason.
-EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
-    "RipsPersistence": _skipped(_POINT_CLOUDS),
-    "AlphaPersistence": _skipped(_POINT_CLOUDS),
-    "SheafPersistence": _skipped(_POINT_CLOUDS),
-    "SheafFeatures": _skipped(_POINT_CLOUDS),
-    "SheafLaplacianSpectrum": _skipped(_POINT_CLOUDS),
-    "SheafDenoiser": _skipped(_POINT_CLOUDS),
-    # allow_nan: scikit-learn does not generate check_estimators_nan_inf for it
-    "SheafFusion": {
-        k: v for k, v in _skipped(_READINGS).items() if k != "check_estimators_nan_inf"
-    },
-    "BettiCurve": _skipped(_DIAGRAMS),
-    "PersistenceLandscape": _skipped(_DIAGRAMS),
-    "PersistenceImage": _skipped(_DIAGRAMS),
-    "PersistenceEntropy": _skipped(_DIAGRAMS),
-    "Amplitude": _skipped(_DIAGRAMS),
-    "NumberOfPoints": _skipped(_DIAGRAMS),
-    "SlidingWindow": {
-        name: "X is one series (rows are time points) and the output rows are windows; " + why
-        for name, why in {
-            "check_transformer_data_not_an_array": "the check compares rows of X and output",
-            "check_transformer_general": "the check wants one output row per input row",
-            "check_methods_sample_order_invariance": "reordering time points changes windows",
-            "check_methods_subset_invariance": "one time point is shorter than a window",
-            "check_fit1d": "a 1-D X is a valid univariate series, not an error",
-            "check_fit2d_predict1d": "a 1-D X in transform is refused for its channel count",
-        }.items()
-    },
-    "TakensEmbedding": {
-        "check_n_features_in": "series may have any length: n_channels_ is learned instead",
-        "check_n_features_in_after_fitting": "series may have any length: n_channels_ instead",
-        "check_transformer_general": "other series lengths are allowed in transform",
-        "check_fit2d_1feature": "a one-column X is a collection of 1-sample series: too short",
-    },
-}
-
-
-def _expected_failed_checks(estimator) -> dict[str, str]:
-    return EXPECTED_FAILED_CHECKS[type(estimator).__name__]
-
-
-def _tags_as_if_tabular(estimator):
-    tags = get_tags(estimator)
-    tags.input_tags.two_d_array = True
-    return tags
-
-
-with mock.patch.object(estimator_checks, "get_tags", _tags_as_if_tabular):
-    _SKLEARN_CHECKS = parametrize_with_checks(
-        ESTIMATORS, expected_failed_checks=_expected_failed_checks, xfail_strict=True
-    )
-
-
-@parametrize_with_checks(TABULAR_ESTIMATORS)
-def test_sklearn_check_tabular(estimator, check):
+@parametrize_with_checks(TWO_D_ESTIMATORS)
+def test_sklearn_check(estimator, check):
     check(estimator)
 
 
-def _check_name(check) -> str:
-    """The check's function name (checks come as partials, possibly wrapped)."""
-    while hasattr(check, "__wrapped__"):
-        check = check.__wrapped__
-    return getattr(check, "func", check).__name__
-
-
-def _run_expected_failure(estimator, check) -> str | None:
-    """Run a check listed as failing; return its failure as text, or None if it passed."""
-    try:
-        check(estimator)
-    except SkipTest:
-        raise
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-@_SKLEARN_CHECKS
-def test_sklearn_check(estimator, check):
-    """Runs, among others: check_estimator_cloneable, check_estimator_repr,
-    check_no_attributes_set_in_init, check_parameters_default_constructible,
-    check_get_params_invariance, check_set_params, check_estimators_unfitted,
-    check_transformers_unfitted, check_do_not_raise_errors_in_init_or_set_params,
-    check_mixin_order, check_estimator_tags_renamed, check_valid_tag_types, check_fit1d
-    (check_n_features_in_after_fitting and check_transformer_n_iter pass vacuously)."""
-    if _check_name(check) not in _expected_failed_checks(estimator):
-        check(estimator)
-        return
-    # Re-raised without its traceback: pytest would otherwise parse estimator_checks.py
-    # for each of the ~250 expected failures (about 0.3 s each).
-    failure = _run_expected_failure(estimator, check)
-    if failure is not None:
-        raise AssertionError(failure)
-
-
-#: How our validators refuse a 2-D matrix (or a sparse / array-like that is not a collection).
-_REFUSAL = (
-    r"expected a collection of point clouds|a single diagram; pass a collection"
-    r"|X must have shape \(n_samples, n_points, 3\)"
-    r"|must be a numeric array of diagrams|is complex-valued|empty collection"
-    r"|expected a collection of reading arrays"
-)
-
-
-@pytest.mark.parametrize("estimator", COLLECTION_ESTIMATORS, ids=lambda e: type(e).__name__)
-def test_expected_failures_are_refusals_of_2d_input(estimator):
-    """Every listed check fails because the 2-D input is refused: with our ValueError, or
-    with scikit-learn's AssertionError about that refusal; never with a crash."""
-    expected = _expected_failed_checks(estimator)
-    with mock.patch.object(estimator_checks, "get_tags", _tags_as_if_tabular):
-        checks = list(estimator_checks.estimator_checks_generator(estimator, mark=None))
-    seen = set()
-    for instance, check in checks:
-        name = _check_name(check)
-        if name not in expected:
-            continue
-        seen.add(name)
-        try:
-            failure = _run_expected_failure(instance, check)
-        except SkipTest:
-            continue
-        assert failure is not None, f"{name} passes: remove it from the dict"
-        kind, _, message = failure.partition(": ")
-        assert kind in ("ValueError", "AssertionError"), f"{name} crashed: {failure}"
-        if kind == "ValueError":
-            assert re.search(_REFUSAL, message), f"{name}: {failure}"
-    assert seen == set(expected), "the dict lists checks scikit-learn no longer runs"
-
-
 def test_every_public_estimator_is_checked():
+    """Each public estimator is in exactly one group: sklearn's checks, or our contract suite."""
     import tdasheaf.estimators
 
     public = {
@@ -272,9 +97,13 @@ def test_every_public_estimator_is_checked():
         if isinstance(getattr(tdasheaf.estimators, name), type)
         and issubclass(getattr(tdasheaf.estimators, name), BaseEstimator)
     }
-    tabular = {type(e).__name__ for e in TABULAR_ESTIMATORS}
-    assert {type(e).__name__ for e in ESTIMATORS} | tabular == public
-    assert set(EXPECTED_FAILED_CHECKS) | tabular == public
+    two_d = {type(e).__name__ for e in TWO_D_ESTIMATORS}
+    others = {type(e).__name__ for e in COLLECTION_ESTIMATORS + SERIES_ESTIMATORS}
+    assert two_d | others == public
+    assert not two_d & others
+    for name in public:
+        takes_2d = get_tags(getattr(tdasheaf.estimators, name)()).input_tags.two_d_array
+        assert takes_2d == (name in two_d), name
 
 
 @pytest.mark.parametrize("estimator", COLLECTION_ESTIMATORS, ids=lambda e: type(e).__name__)
@@ -289,8 +118,38 @@ def test_tags_declare_collections(estimator):
 
 def test_series_transformer_tags():
     sliding, takens = get_tags(SlidingWindow()), get_tags(TakensEmbedding())
-    assert sliding.input_tags.two_d_array and not sliding.input_tags.three_d_array
+    assert sliding.input_tags.one_d_array and not sliding.input_tags.two_d_array
     assert takens.input_tags.two_d_array and takens.input_tags.three_d_array
+
+
+def test_outlier_detector_lowers_n_neighbors_like_local_outlier_factor():
+    """Fewer samples than n_neighbors + 1: n_neighbors_ = n_samples - 1, with a warning, and
+    the same neighbourhood sizes as asking for it explicitly."""
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    with pytest.warns(UserWarning, match=r"n_neighbors \(20\) is greater"):
+        small = SheafOutlierDetector().fit(X)
+    with pytest.warns(UserWarning, match="n_neighbors"):
+        lof = LocalOutlierFactor(n_neighbors=20).fit(X)
+    assert small.n_neighbors_ == lof.n_neighbors_ == 11
+    assert small.n_neighbors == 20  # the parameter is not rewritten
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explicit = SheafOutlierDetector(n_neighbors=11).fit(X)
+    assert small.neighborhood_sizes_ == explicit.neighborhood_sizes_
+    np.testing.assert_array_equal(
+        small.negative_outlier_factor_, explicit.negative_outlier_factor_
+    )
+
+
+def test_takens_embedding_checks_the_series_length_seen_in_fit():
+    X = np.random.default_rng(0).normal(size=(5, 30))
+    te = TakensEmbedding().fit(X)
+    assert te.n_features_in_ == 30
+    with pytest.raises(ValueError, match="X has 29 features, but TakensEmbedding is expecting 30"):
+        te.transform(X[:, :-1])
+    ragged = TakensEmbedding().fit([X[0], X[1, :20]])  # several lengths: any length later
+    assert not hasattr(ragged, "n_features_in_")
+    assert ragged.transform([X[2, :25]])[0].shape == (24, 2)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -437,12 +296,12 @@ def test_pipeline_ending_in_a_vectoriser_pandas_output_on_the_last_step():
     assert list(out.columns[:2]) == ["H0_betti_t000", "H0_betti_t001"]
 
 
-def test_pipeline_set_output_pandas():
-    X, _ = circles_and_blobs(n_per_class=2)
-    pipe = make_pipeline(RipsPersistence(), BettiCurve(n_bins=5)).set_output(transform="pandas")
-    out = pipe.fit_transform(X)
-    assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == list(pipe[-1].get_feature_names_out())
+def test_pipeline_set_output_pandas_is_refused_by_the_diagram_step():
+    """Diagrams are 3-D: Pipeline.set_output("pandas") names the step and the way out."""
+    pipe = make_pipeline(RipsPersistence(), BettiCurve(n_bins=5))
+    with pytest.raises(ValueError, match=r"RipsPersistence returns a collection.*pipe\[-1\]"):
+        pipe.set_output(transform="pandas")
+    assert pipe.set_output(transform="default") is pipe
 
 
 def test_pipeline_get_feature_names_out():

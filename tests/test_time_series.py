@@ -380,10 +380,15 @@ def test_sliding_window_estimator_contract():
         est.transform([])
     with pytest.raises(ValueError, match="size"):
         SlidingWindow(size=0).fit(s)
-    assert est.set_output(transform="pandas") is est
-    assert isinstance(est.transform(s), np.ndarray)
-    with sklearn.config_context(transform_output="pandas"):  # 3-D windows: arrays regardless
-        assert isinstance(SlidingWindow(7, 4).fit_transform(np.c_[s, s]), np.ndarray)
+    # set_output works where a table can hold the output, and raises where it cannot
+    frame = clone(est).set_output(transform="pandas").fit_transform(s)
+    assert list(frame.columns) == [f"t{i}" for i in range(7)]
+    np.testing.assert_array_equal(frame.to_numpy(), out)
+    with pytest.raises(ValueError, match="3-D"):
+        SlidingWindow(7, 4).set_output(transform="pandas").fit_transform(np.c_[s, s])
+    with pytest.raises(ValueError, match="collection"):
+        TakensEmbedding().set_output(transform="pandas")
+    with sklearn.config_context(transform_output="pandas"):  # 3-D clouds: arrays regardless
         assert isinstance(TakensEmbedding().fit_transform(out), np.ndarray)
 
 
@@ -471,7 +476,8 @@ def test_pipeline_series_to_persistence():
         TakensEmbedding(dimension=2, delay=7),
         RipsPersistence(),
         BettiCurve(n_bins=4),
-    ).set_output(transform="pandas")
+    )
+    pipe[-1].set_output(transform="pandas")  # the only step whose output is a table
     table = pipe.fit_transform(s)
     assert table.shape == (9, 8)
     # every window of a circle traced twice: one long H1 bar, seen at mid scales

@@ -37,12 +37,20 @@ from tdasheaf.cohomology import (
     vertex_inconsistencies,
 )
 from tdasheaf.complexes import FilteredComplex, rips_complex
-from tdasheaf.estimators._persistence import (
-    _check_samples,
-    _CollectionTags,
-    _validate_samples,
+from tdasheaf.estimators._base import (
+    DEPRECATED,
+    CollectionMixin,
+    CollectionOutputMixin,
+    renamed_parameter,
 )
-from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.estimators._sklearn_compat import (
+    Hidden,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
+from tdasheaf.geometry import kneighbors
 from tdasheaf.sheaves import (
     CellularSheaf,
     constant_sheaf,
@@ -50,7 +58,6 @@ from tdasheaf.sheaves import (
     signal_sheaf,
     tangent_sheaf,
 )
-from tdasheaf.utils import map_samples
 
 __all__ = ["SheafDenoiser", "SheafFusion"]
 
@@ -63,20 +70,20 @@ _SHEAVES = ("constant", "signal", "tangent")
 
 
 def _graph(points: np.ndarray, n_neighbors: int, radius: float | None) -> FilteredComplex:
-    """The symmetrised k-nearest-neighbour graph (or the radius graph) as a 1-dim complex."""
+    """The symmetrised k-nearest-neighbour graph (or the radius graph) as a 1-dim complex.
+
+    Neighbours follow :func:`tdasheaf.geometry.kneighbors` (own row excluded, duplicates
+    counted); ``n_neighbors`` is clamped to ``n - 1``.
+    """
     n = len(points)
     if radius is not None:
         return rips_complex(points, radius, 1)
-    from scipy.spatial import cKDTree
-
     k = min(n_neighbors, n - 1)
     if k < 1:
         return FilteredComplex.from_simplices([(i,) for i in range(n)])
-    _, idx = cKDTree(points).query(points, k + 1)
+    _, idx = kneighbors(points, k)
     i = np.repeat(np.arange(n), k)
-    j = idx[:, 1:].reshape(-1)
-    pairs = np.unique(np.sort(np.c_[i, j], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs = np.unique(np.sort(np.c_[i, idx.reshape(-1)], axis=1), axis=0)
     lengths = np.linalg.norm(points[pairs[:, 0]] - points[pairs[:, 1]], axis=1)
     simplices = [(v,) for v in range(n)] + [tuple(p) for p in pairs.tolist()]
     return FilteredComplex.from_simplices(simplices, np.r_[np.zeros(n), lengths])
@@ -159,20 +166,11 @@ def _stack_or_list(arrays: list[np.ndarray]):
     return arrays
 
 
-class _PerPointOutput:
-    """Outputs are collections of clouds, which no DataFrame can hold."""
-
-    def set_output(self, *, transform=None):
-        """Accepted so that ``Pipeline.set_output`` works; the output stays a collection.
-
-        Returns
-        -------
-        self
-        """
-        return self
+#: Outputs are collections of clouds, which no DataFrame can hold (set_output refuses "pandas").
+_PerPointOutput = CollectionOutputMixin
 
 
-class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEstimator):
+class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, BaseEstimator):
     """Smooth a signal on every point cloud by heat diffusion with a sheaf on its neighbour graph.
 
     For each cloud (coordinates, then the last ``n_signal_features`` columns of signal): the
@@ -197,8 +195,8 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         Diffusion time; with ``normalize=True`` in units of random-walk steps.
     n_signal_features : int, default=1
         How many trailing columns of every cloud are the signal.
-    n_neighbors : int, default=10
-        Neighbours per point of the k-nearest-neighbour graph.
+    graph_neighbors : int, default=10
+        Neighbours per point of the k-nearest-neighbour graph. Formerly ``n_neighbors``.
     radius : float, optional
         Use the radius graph (edges up to this length) instead of the kNN graph.
     frame_neighbors : int, default=15
@@ -212,10 +210,18 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         normalisation, so that ``t`` does not depend on the density of the graph.
     n_jobs : int, optional
         joblib workers over clouds.
+    n_neighbors : int
+
+        .. deprecated:: 0.1
+           Renamed ``graph_neighbors``: ``n_neighbors`` is the local PCA neighbourhood in the
+           other estimators (here ``frame_neighbors``). The old name works with a
+           ``FutureWarning`` until 0.3.
 
     Attributes
     ----------
     n_features_in_ : int
+    graph_neighbors_ : int
+        The ``k`` of the graph used (``graph_neighbors``, or the deprecated ``n_neighbors``).
 
     See Also
     --------
@@ -244,7 +250,11 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         "sheaf": [StrOptions(set(_SHEAVES)), callable],
         "t": [Interval(Real, 0, None, closed="left")],
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
-        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "graph_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "n_neighbors": [
+            Interval(Integral, 1, None, closed="left"),
+            Hidden(StrOptions({DEPRECATED})),
+        ],
         "radius": [Interval(Real, 0, None, closed="neither"), None],
         "frame_neighbors": [Interval(Integral, 2, None, closed="left")],
         "dim": [Interval(Integral, 1, None, closed="left"), None],
@@ -258,24 +268,26 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         sheaf="constant",
         t=1.0,
         n_signal_features=1,
-        n_neighbors=10,
+        graph_neighbors=10,
         radius=None,
         frame_neighbors=15,
         dim=None,
         regularization=1.0,
         normalize=True,
         n_jobs=None,
+        n_neighbors=DEPRECATED,
     ):
         self.sheaf = sheaf
         self.t = t
         self.n_signal_features = n_signal_features
-        self.n_neighbors = n_neighbors
+        self.graph_neighbors = graph_neighbors
         self.radius = radius
         self.frame_neighbors = frame_neighbors
         self.dim = dim
         self.regularization = regularization
         self.normalize = normalize
         self.n_jobs = n_jobs
+        self.n_neighbors = n_neighbors
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -290,27 +302,29 @@ class SheafDenoiser(_PerPointOutput, _CollectionTags, TransformerMixin, BaseEsti
         -------
         self
         """
-        samples = _check_samples(X)
+        samples = self._validate_samples(X, reset=True)
         n_features = samples[0].shape[1]
         if n_features <= self.n_signal_features:
+            del self.n_features_in_
             raise ValueError(
                 f"the clouds have {n_features} columns, but n_signal_features="
                 f"{self.n_signal_features} of them are the signal: coordinates must come first."
             )
-        self.n_features_in_ = n_features
+        self.graph_neighbors_ = int(
+            renamed_parameter(self, old="n_neighbors", new="graph_neighbors", removed_in="0.3")
+        )
         return self
 
     def _map_clouds(self, kernel, X, **kwargs):
         """Check ``X`` against ``fit``, run ``kernel`` on every cloud with the parameters."""
         check_is_fitted(self)
-        samples = _validate_samples(self, X, reset=False)
-        out = map_samples(
+        samples = self._validate_samples(X, reset=False)
+        out = self._map_samples(
             kernel,
             samples,
-            n_jobs=self.n_jobs,
             sheaf=self.sheaf,
             n_signal_features=int(self.n_signal_features),
-            n_neighbors=int(self.n_neighbors),
+            n_neighbors=self.graph_neighbors_,
             radius=None if self.radius is None else float(self.radius),
             frame_neighbors=int(self.frame_neighbors),
             dim=self.dim,
@@ -436,7 +450,7 @@ def _fuse(R, **kwargs) -> FusionResult:
     return fuse_readings(R, **kwargs)
 
 
-class SheafFusion(_CollectionTags, TransformerMixin, BaseEstimator):
+class SheafFusion(CollectionMixin, TransformerMixin, BaseEstimator):
     """Fuse several sources' readings on shared cells into a global section, with a report.
 
     Each sample is one fusion problem (module docstring): readings ``R[s, c]`` of
@@ -507,10 +521,9 @@ class SheafFusion(_CollectionTags, TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def _run(self, problems):
-        return map_samples(
+        return self._map_samples(
             _fuse,
             problems,
-            n_jobs=self.n_jobs,
             source_weights=self.source_weights,
             reduce=self.reduce,
             norm=self.norm,

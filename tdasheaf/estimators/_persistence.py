@@ -6,36 +6,47 @@ collection of diagrams in the format of :mod:`tdasheaf.diagrams`: an array of sh
 ``(n_samples, n_points, 3)`` of ``(birth, death, degree)`` rows, padded per degree with
 ``(0, 0, degree)`` rows.
 
-The kernels :func:`_rips_bars` and :func:`_alpha_bars` take one validated cloud and return a
-dict degree → ``(n_bars, 2)`` array; the estimators are thin shells that validate, map the
-kernel over the collection (joblib) and stack the diagrams.
+The kernels :func:`tdasheaf.cohomology.rips_persistence` and
+:func:`tdasheaf.cohomology.alpha_persistence` take one cloud and return a dict degree →
+``(n_bars, 2)`` array; the estimators are thin shells that validate, map the kernel over the
+collection (joblib) and stack the diagrams.
 """
 
 from __future__ import annotations
 
-import importlib
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.complexes import maxmin_landmarks, radius_edges
+from tdasheaf.cohomology._classical import (
+    BACKENDS,
+    alpha_persistence,
+    resolve_rips_field,
+    rips_persistence,
+)
 from tdasheaf.diagrams import diagram_from_bars, stack_diagrams
+from tdasheaf.estimators._base import (
+    CollectionMixin,
+    CollectionOutputMixin,
+    check_samples,
+    validate_samples,
+)
 from tdasheaf.estimators._sklearn_compat import (
     Interval,
     StrOptions,
     _fit_context,
     check_is_fitted,
 )
-from tdasheaf.utils import (
-    check_collection,
-    check_degrees,
-    over_budget,
-    parallel_map,
-    resolve_memory_budget,
-)
+from tdasheaf.utils import check_degrees, resolve_memory_budget
 
 __all__ = ["AlphaPersistence", "RipsPersistence"]
+
+#: Former names of the collection validation, kept for the modules that import them from here.
+_check_samples = check_samples
+_validate_samples = validate_samples
+_CollectionTags = CollectionMixin
 
 #: Metrics accepted by name (scipy's ``pdist`` names, plus scikit-learn's aliases).
 _METRIC_ALIASES = {"l1": "cityblock", "manhattan": "cityblock", "l2": "euclidean"}
@@ -53,290 +64,28 @@ _METRICS = frozenset(
     | set(_METRIC_ALIASES)
 )
 
-#: ripser stores coefficients in 8 signed bits: larger primes crash the process.
-_MAX_COEFF = 127
-
-#: Above this many points, a Euclidean Rips with a finite ``max_edge_length`` builds a
-#: sparse edge list (blockwise, :func:`tdasheaf.complexes.radius_edges`) instead of the dense
-#: distance matrix (a path switch only; the memory budget is the ``memory_budget`` parameter).
-_SPARSE_MIN_POINTS = 2000
-
-#: Bytes per stored edge of the sparse path (edge lists, the COO/CSR matrix handed to ripser
-#: and ripser's own copy and working set).
-_SPARSE_BYTES_PER_EDGE = 160
-#: Bytes per pair of the dense path in degree 0: condensed float64, square float64 and
-#: ripser's float32 copy.
-_DENSE_BYTES_PER_PAIR = 28
-#: Bytes per edge (pair) of ripser's reduction in degrees >= 1 (its column and pivot tables):
-#: measured ~180 on the complete graph of 5,000 points in R^10 (2.4 GB peak).
-_RIPSER_BYTES_PER_EDGE = 200
-
-
-# ----------------------------------------------------------------------------------------------
-# Kernels: one validated sample in, dict degree -> (n_bars, 2) out
-# ----------------------------------------------------------------------------------------------
-
-
-def _snap_to_values(bars: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Replace ripser's single-precision values by the float64 edge lengths they round from.
-
-    ripser computes in float32. Every finite birth or death of a Rips diagram is an edge
-    length (or 0), so each reported value is mapped back to the float64 value in ``values``
-    (sorted, distinct) that rounds to it; if several do (lengths closer than float32
-    resolution), the nearest is used.
-    """
-    out = np.array(bars, dtype=np.float64, copy=True)
-    finite = np.isfinite(out)
-    if not finite.any() or len(values) == 0:
-        return out
-    w = out[finite]
-    values32 = values.astype(np.float32)
-    w32 = w.astype(np.float32)
-    lo = np.searchsorted(values32, w32, side="left")
-    hi = np.searchsorted(values32, w32, side="right")
-    snapped = w.copy()
-    one = hi - lo == 1
-    snapped[one] = values[lo[one]]
-    for k in np.flatnonzero(hi - lo > 1):
-        candidates = values[lo[k] : hi[k]]
-        snapped[k] = candidates[np.argmin(np.abs(candidates - w[k]))]
-    out[finite] = snapped
-    return out
-
-
-_RIPS_KNOBS = (
-    "Subsample with n_landmarks, or (with the Euclidean metric) set a finite max_edge_length "
-    "so that only short edges are stored"
-)
-
-
-def _rips_bars(
-    X: np.ndarray,
-    *,
-    degrees: tuple[int, ...],
-    max_edge_length: float,
-    coeff: int,
-    metric,
-    n_landmarks: int | None,
-    memory_budget: int | None = None,
-) -> dict[int, np.ndarray]:
-    """Vietoris–Rips barcodes of one cloud (or distance matrix) with ripser.
-
-    The memory is estimated before anything is allocated: the dense path (``28`` bytes per
-    pair, plus ``200`` for ripser's reduction when a degree >= 1 is asked) must fit
-    ``memory_budget``, else a Euclidean cloud with a finite ``max_edge_length`` goes to the
-    sparse path (edges found blockwise, ``160`` (+ ``200``) bytes per edge counted as they are
-    found), else :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
-
-    Distances are computed in float64 with :func:`scipy.spatial.distance.pdist` (as
-    :func:`tdasheaf.complexes.rips_complex` does) and handed to ripser as a distance matrix;
-    edges longer than ``max_edge_length`` are removed in float64 before ripser sees them.
-    """
-    import ripser
-    from scipy import sparse as sparse_mod
-    from scipy.spatial.distance import pdist, squareform
-
-    precomputed = isinstance(metric, str) and metric == "precomputed"
-    if n_landmarks is not None and n_landmarks < len(X):
-        idx = maxmin_landmarks(X, n_landmarks, metric=metric)
-        X = X[np.ix_(idx, idx)] if precomputed else X[idx]
-    n = len(X)
-    # H_q of a complex on n vertices vanishes for q >= n - 1: never ask ripser for more.
-    top = max(0, min(max(degrees), n - 2))
-    finite = bool(np.isfinite(max_edge_length))
-
-    budget = resolve_memory_budget(memory_budget)
-    per_pair = _DENSE_BYTES_PER_PAIR + (_RIPSER_BYTES_PER_EDGE if top >= 1 else 0)
-    per_edge = _SPARSE_BYTES_PER_EDGE + (_RIPSER_BYTES_PER_EDGE if top >= 1 else 0)
-    dense_bytes = per_pair * n * (n - 1) / 2 + (0 if precomputed else 8.0 * n * n)
-    sparse = (
-        not precomputed
-        and metric == "euclidean"
-        and finite
-        and (n > _SPARSE_MIN_POINTS or dense_bytes > budget)
-    )
-    if sparse:
-        i, j, lengths, _ = radius_edges(
-            X,
-            max_edge_length,
-            "euclidean",
-            memory_budget=budget,
-            bytes_per_edge=per_edge,
-            what="the Rips graph (edges of length <= max_edge_length)",
-        )
-        dm = sparse_mod.coo_matrix((lengths, (i, j)), shape=(n, n))
-        condensed = lengths
-    else:
-        if dense_bytes > budget:
-            raise over_budget(
-                f"the distance matrix of {n:,} points", dense_bytes, budget, _RIPS_KNOBS
-            )
-        if precomputed:
-            dm = X.copy()
-            condensed = squareform(dm, checks=False)
-        else:
-            condensed = pdist(X, metric=metric)
-            dm = squareform(condensed)
-        if finite:
-            dm[dm > max_edge_length] = np.inf
-            condensed = condensed[condensed <= max_edge_length]
-    values = np.unique(np.concatenate([[0.0], condensed]))
-    dgms = ripser.ripser(
-        dm,
-        maxdim=top,
-        thresh=float(max_edge_length),
-        coeff=int(coeff),
-        distance_matrix=True,
-    )["dgms"]
-    return {q: _snap_to_values(dgms[q], values) for q in degrees if q <= top}
-
-
-def _alpha_nbytes(n: int, D: int) -> float:
-    """Estimated bytes of gudhi's alpha complex: ``min(2 (D+1)! n, 2^n)`` simplices × 200."""
-    import math
-
-    per_point = 2.0 * math.factorial(D + 1)
-    return 200.0 * min(per_point * n, 2.0 ** min(n, 1000))
-
-
-def _alpha_bars(
-    X: np.ndarray, *, degrees: tuple[int, ...], memory_budget: int | None = None
-) -> dict[int, np.ndarray]:
-    """Alpha-complex barcodes of one cloud (gudhi) over GF(2), as radii: √ of gudhi's values."""
-    import gudhi
-
-    budget = resolve_memory_budget(memory_budget)
-    need = _alpha_nbytes(*X.shape)
-    if need > budget:
-        raise over_budget(
-            f"the alpha complex of {len(X):,} points in {X.shape[1]} dimensions",
-            need,
-            budget,
-            "Use RipsPersistence with a finite max_edge_length or n_landmarks in high dimension, "
-            "reduce the dimension first",
-        )
-
-    # H_q of a subcomplex of a triangulation of R^D vanishes for q >= D.
-    top = min(max(degrees), X.shape[1] - 1)
-    st = gudhi.AlphaComplex(points=X).create_simplex_tree()
-    st.prune_above_dimension(top + 1)
-    # gudhi computes degrees below the complex's dimension unless told otherwise (a complex of
-    # merged duplicate points has dimension 0 and would report no H0 at all).
-    st.compute_persistence(homology_coeff_field=2, persistence_dim_max=st.dimension() <= top)
-    return {
-        q: np.sqrt(np.maximum(st.persistence_intervals_in_dimension(q), 0.0))
-        for q in degrees
-        if q <= top
-    }
-
-
 # ----------------------------------------------------------------------------------------------
 # Shared estimator plumbing
 # ----------------------------------------------------------------------------------------------
-
-
-def _is_prime(p: int) -> bool:
-    if p < 2:
-        return False
-    return all(p % d for d in range(2, int(p**0.5) + 1))
-
-
-def _check_samples(
-    X, *, metric="euclidean", n_features=None, owner="", same_dimension=True
-) -> list[np.ndarray]:
-    """``check_collection`` plus: non-empty, and the dimension seen in ``fit``.
-
-    ``same_dimension=False`` (estimators whose work is per cloud) accepts clouds of different
-    dimensions, in ``fit`` and after it.
-    """
-    metric_name = metric if isinstance(metric, str) and metric == "precomputed" else "euclidean"
-    if hasattr(X, "columns") and hasattr(X, "to_numpy") and hasattr(X, "iloc"):
-        raise ValueError(
-            f"got a pandas {type(X).__name__} as the collection, but {owner or 'the estimator'} "
-            "takes a collection of point clouds: pass a list of arrays (one (n_points, "
-            "n_features) array per cloud), or [df.to_numpy()] for one cloud held in a "
-            "DataFrame (numeric columns only)."
-        )
-    samples = check_collection(X, metric=metric_name, same_dimension=same_dimension)
-    if not samples:
-        raise ValueError(
-            "expected a non-empty collection of point clouds, got 0 samples; "
-            "a minimum of 1 is required."
-        )
-    if same_dimension and n_features is not None and samples[0].shape[1] != n_features:
-        raise ValueError(
-            f"sample 0: the point cloud has {samples[0].shape[1]} features, but {owner} was "
-            f"fitted on clouds with {n_features} features."
-        )
-    return samples
-
-
-def _validate_samples(estimator, X, *, reset: bool, metric="euclidean") -> list[np.ndarray]:
-    """:func:`_check_samples` for an estimator, as scikit-learn's ``validate_data`` does for 2-D X.
-
-    ``reset=True`` (in ``fit``) records the clouds' dimension as ``n_features_in_`` (and removes
-    it for distance matrices, ``metric="precomputed"``); ``reset=False`` (after ``fit``) checks
-    the clouds against it.
-    """
-    same = not getattr(estimator, "_any_dimension", False)
-    if not reset:
-        return _check_samples(
-            X,
-            metric=metric,
-            n_features=getattr(estimator, "n_features_in_", None),
-            owner=type(estimator).__name__,
-            same_dimension=same,
-        )
-    samples = _check_samples(X, metric=metric, owner=type(estimator).__name__, same_dimension=same)
-    dims = {A.shape[1] for A in samples}
-    if (isinstance(metric, str) and metric == "precomputed") or len(dims) > 1:
-        # distance matrices, or clouds of several dimensions: no single input dimension
-        estimator.__dict__.pop("n_features_in_", None)  # from an earlier fit
-    else:
-        estimator.n_features_in_ = samples[0].shape[1]
-    return samples
 
 
 def _diagrams(bars: list[dict], degrees: tuple[int, ...]) -> np.ndarray:
     return stack_diagrams([diagram_from_bars(b, degrees) for b in bars], degrees)
 
 
-class _CollectionTags:
-    """Mixin: scikit-learn tags of a transformer over collections of point clouds."""
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags
-
-
-def _plot_sample(estimator, X, sample, attributes=None):
-    """The common start of the estimators' ``plot`` methods.
-
-    Checks that ``estimator`` is fitted, imports :mod:`tdasheaf.plotting` and computes
-    ``estimator.transform([X[sample]])`` (only that sample: transformers keep no output).
-
-    Returns
-    -------
-    plotting : module
-        :mod:`tdasheaf.plotting`, imported only now (it imports matplotlib).
-    Xt : output of ``transform`` on the one-sample collection
-    """
-    check_is_fitted(estimator, attributes)
-    # by name: computation modules never import the side module tdasheaf.plotting (nor
-    # matplotlib) statically, which the import-linter contract checks (it flags function-level
-    # import statements too)
-    plotting = importlib.import_module("tdasheaf.plotting")
-    try:
-        one = [X[sample]]
-    except (IndexError, KeyError, TypeError) as exc:
-        raise ValueError(f"sample={sample!r} does not select a sample of X: {exc}") from exc
-    return plotting, estimator.transform(one)
+def _deprecated_plot(estimator, replacement: str) -> None:
+    """The ``FutureWarning`` of the estimators' ``plot`` methods (deprecated in 0.1)."""
+    warnings.warn(
+        f"{type(estimator).__name__}.plot is deprecated since 0.1 and will be removed in 0.3; "
+        f"use tdasheaf.plotting.{replacement}.from_estimator(estimator, X, sample=sample, "
+        "ax=ax).ax_ instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
 
 
-class _DiagramOutput:
-    """Mixin of the transformers whose output is a collection of diagrams."""
+class _DiagramOutput(CollectionOutputMixin):
+    """Mixin of the transformers whose output is a collection of diagrams (no DataFrame output)."""
 
     #: Degree labels of :meth:`plot`: ``"homology"`` (``H_q``) or ``"cohomology"`` (``H^q``).
     _plot_notation = "homology"
@@ -345,7 +94,11 @@ class _DiagramOutput:
         return f"{type(self).__name__}, sample {sample}"
 
     def plot(self, X, sample=0, *, ax=None, **kwargs):
-        """Draw the persistence diagram of one sample of ``X``.
+        """Draw the persistence diagram of one sample of ``X`` (deprecated).
+
+        .. deprecated:: 0.1
+           Use ``tdasheaf.plotting.DiagramDisplay.from_estimator(est, X, sample=sample,
+           ax=ax).ax_``; this method warns (``FutureWarning``) and is removed in 0.3.
 
         Stateless: ``transform`` keeps no diagrams, so the one asked for is computed here
         (``self.transform([X[sample]])``, only that sample) and drawn with
@@ -366,22 +119,10 @@ class _DiagramOutput:
         -------
         matplotlib.axes.Axes
         """
-        plotting, diagrams = _plot_sample(self, X, sample)
-        kwargs.setdefault("notation", self._plot_notation)
-        kwargs.setdefault("title", self._plot_title(sample))
-        return plotting.plot_diagram(diagrams, sample=0, ax=ax, **kwargs)
+        _deprecated_plot(self, "DiagramDisplay")
+        from tdasheaf.plotting import DiagramDisplay  # deprecated .plot(), remove in 0.3
 
-    def set_output(self, *, transform=None):
-        """Accepted so that ``Pipeline.set_output`` works; diagrams stay 3-D arrays.
-
-        A container such as a DataFrame cannot hold ``(n_samples, n_points, 3)`` diagrams, so
-        the setting only matters for the vectorisers after this step.
-
-        Returns
-        -------
-        self
-        """
-        return self
+        return DiagramDisplay.from_estimator(self, X, sample=sample, ax=ax, **kwargs).ax_
 
     def get_feature_names_out(self, input_features=None):
         """Names of the three columns of every diagram row: birth, death, degree.
@@ -397,8 +138,11 @@ class _DiagramOutput:
 # ----------------------------------------------------------------------------------------------
 
 
-class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
-    """Vietoris–Rips persistence diagrams of a collection of point clouds (ripser).
+class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEstimator):
+    """Vietoris–Rips persistence diagrams of a collection of point clouds.
+
+    Computed by the library's engine (default) or by ripser.py (``backend="ripser"``); both
+    give the same barcodes over the same field (tested against gudhi and ripser.py).
 
     Every cloud is computed on its own, so a collection may mix dimensions (2-D and 3-D clouds
     of one folder): ``n_features_in_`` is set only when all the clouds seen in ``fit`` share
@@ -414,12 +158,20 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         carry homology (``q >= n_points - 1``) are allowed and give only padding rows.
     max_edge_length : float, default=np.inf
         Edges longer than this are left out, so classes alive at that scale get death
-        ``+inf``. With the Euclidean metric and more than 2,000 points (or a distance matrix
-        over ``memory_budget``) only the short edges are stored, which is what makes large
-        clouds fit in memory.
-    coeff : int, default=2
-        Homology with coefficients in the prime field Z/``coeff``Z; a prime at most 127
-        (ripser's limit).
+        ``+inf``. Only the short edges are stored (found blockwise, never an ``n × n``
+        matrix; with ``backend="ripser"``, for Euclidean clouds of more than 2,000 points or
+        whose distance matrix is over ``memory_budget``), which is what makes large clouds fit
+        in memory.
+    coeff : int, optional
+        Homology with coefficients in the prime field Z/``coeff``Z. ``None`` (default) means
+        GF(65521), the library's one default field (:data:`tdasheaf.utils.DEFAULT_PRIME`, as
+        in :class:`SheafPersistence` and :func:`tdasheaf.cohomology.flag_persistence`). With
+        ``backend="ripser"``, which stores coefficients in 8 bits, primes up to 127 only, and
+        ``None`` means GF(127): the same barcodes as GF(65521) unless the homology has 127- or
+        65521-torsion. *Changed*: the default was GF(2) (ripser's) before; the barcodes differ
+        only on clouds whose Rips complexes have 2-torsion (samples of ℝP², the Klein
+        bottle), where GF(2) shows classes that the rational homology does not have — pass
+        ``coeff=2`` for those.
     metric : str or callable, default="euclidean"
         A metric of :func:`scipy.spatial.distance.pdist` (``"euclidean"``, ``"cityblock"``,
         ``"chebyshev"``, ``"minkowski"``, ``"cosine"``, ...; aliases ``"l1"``, ``"l2"``,
@@ -434,14 +186,23 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         Number of joblib workers over samples; ``None`` means 1 unless in a
         ``joblib.parallel_config`` context, ``-1`` all processors.
     memory_budget : int, optional
-        Bytes the distance data of one cloud may use; default ``min(1.5 GiB, MemAvailable / 4)``
-        divided by the number of workers. Estimated before allocating: the dense path takes 28
-        bytes per pair of points (plus 200 for ripser's reduction in degrees >= 1, so about
-        4,000 points fit the default budget); a Euclidean cloud with a finite
-        ``max_edge_length`` that does not fit (or has more than 2,000 points) stores only its
-        short edges, found blockwise and counted against the budget (160 + 200 bytes each) as
-        they are found. Over budget raises
+        Bytes the computation of one cloud may use; default ``min(1.5 GiB, MemAvailable / 4)``
+        divided by the number of workers. Estimated before allocating
+        (:mod:`tdasheaf.cohomology._classical`): our backend takes about 400 bytes per edge
+        (with ``max_edge_length=inf`` every pair is an edge, counted before any distance is
+        computed: about 2,800 points fit the default budget; with a finite threshold the
+        edges are counted as they are found), plus the stored triangles in degree 2 and the
+        explicit complex above. ``backend="ripser"``: the dense path takes 28 bytes per pair
+        of points (plus 200 for ripser's reduction in degrees >= 1); a Euclidean cloud with a
+        finite ``max_edge_length`` that does not fit (or has more than 2,000 points) stores
+        only its short edges (160 + 200 bytes each). Over budget raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming the knobs.
+    backend : {"tdasheaf", "ripser"}, default="tdasheaf"
+        ``"tdasheaf"``: the library's implicit flag engine
+        (:func:`tdasheaf.cohomology.flag_persistence`; triangles are never stored in degrees
+        ≤ 1) for degrees ≤ 2, the explicit Rips complex and
+        :func:`tdasheaf.cohomology.sheaf_persistence` above; float64 throughout.
+        ``"ripser"``: ripser.py, as before this parameter existed.
 
     Attributes
     ----------
@@ -462,10 +223,11 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
     rows (see :mod:`tdasheaf.diagrams`). Zero-length bars are dropped; classes that never die,
     such as the connected component in degree 0, keep death ``+inf``.
 
-    ripser works in single precision. The distances are computed in float64, and every
-    reported birth and death is mapped back to the float64 edge length it came from, so the
-    values equal gudhi's for the same cloud; bars shorter than float32 resolution
-    (about 1e-7 relative) can be missing.
+    Our backend computes in float64 throughout: births and deaths are the float64 edge
+    lengths, equal to gudhi's for the same cloud. ripser works in single precision; with
+    ``backend="ripser"`` the distances are computed in float64 and every reported birth and
+    death is mapped back to the float64 edge length it came from, and bars shorter than
+    float32 resolution (about 1e-7 relative) can be missing.
 
     Examples
     --------
@@ -484,22 +246,24 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
     _parameter_constraints: dict = {
         "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
         "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
-        "coeff": [Interval(Integral, 2, _MAX_COEFF, closed="both")],
+        "coeff": [Interval(Integral, 2, None, closed="left"), None],
         "metric": [StrOptions(set(_METRICS) | {"precomputed"}), callable],
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
+        "backend": [StrOptions(set(BACKENDS))],
     }
 
     def __init__(
         self,
         homology_dimensions=(0, 1),
         max_edge_length=np.inf,
-        coeff=2,
+        coeff=None,
         metric="euclidean",
         n_landmarks=None,
         n_jobs=None,
         memory_budget=None,
+        backend="tdasheaf",
     ):
         self.homology_dimensions = homology_dimensions
         self.max_edge_length = max_edge_length
@@ -508,6 +272,7 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         self.n_landmarks = n_landmarks
         self.n_jobs = n_jobs
         self.memory_budget = memory_budget
+        self.backend = backend
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -525,12 +290,8 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
         self : RipsPersistence
         """
         self.homology_dimensions_ = check_degrees(self.homology_dimensions)
-        if not _is_prime(int(self.coeff)):
-            raise ValueError(
-                f"coeff must be a prime number (homology is computed over Z/coeff Z), "
-                f"got {self.coeff}."
-            )
-        _validate_samples(self, X, reset=True, metric=self.metric)
+        resolve_rips_field(self.coeff, self.backend, name="coeff")
+        self._validate_samples(X, reset=True, metric=self.metric)
         return self
 
     def transform(self, X):
@@ -547,25 +308,25 @@ class RipsPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEst
             Diagrams, rows ``(birth, death, degree)``, padded per degree.
         """
         check_is_fitted(self)
-        samples = _validate_samples(self, X, reset=False, metric=self.metric)
+        samples = self._validate_samples(X, reset=False, metric=self.metric)
         metric = self.metric
         if isinstance(metric, str):
             metric = _METRIC_ALIASES.get(metric, metric)
-        bars = parallel_map(
-            _rips_bars,
+        bars = self._map_samples(
+            rips_persistence,
             samples,
-            n_jobs=self.n_jobs,
             degrees=self.homology_dimensions_,
+            field=resolve_rips_field(self.coeff, self.backend, name="coeff"),
             max_edge_length=float(self.max_edge_length),
-            coeff=int(self.coeff),
             metric=metric,
             n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
+            backend=self.backend,
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         return _diagrams(bars, self.homology_dimensions_)
 
 
-class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
+class AlphaPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEstimator):
     """Alpha-complex persistence diagrams of a collection of point clouds (gudhi).
 
     The alpha complex is the Delaunay triangulation filtered by the radius of each
@@ -576,7 +337,11 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     Filtration values are **radii**: square roots of gudhi's squared radii, so that alpha and
     Rips diagrams of one cloud are on comparable scales (an edge of length ``d`` enters the
     alpha filtration at most at ``d / 2`` and the Rips filtration at ``d``).
-    Homology is computed over Z/2Z.
+    Homology is computed over GF(127), as ``RipsPersistence(backend="ripser")``: gudhi cannot
+    use the library's default GF(65521) (see :func:`tdasheaf.cohomology.alpha_persistence`);
+    the same barcodes unless the homology has 127- or 65521-torsion. In dimension ≤ 3 the
+    field does not matter (subcomplexes of ℝ³ have no torsion); it was GF(2) before, which
+    differs only on clouds in ℝ⁴ and up whose alpha complexes have 2-torsion.
 
     Parameters
     ----------
@@ -650,7 +415,7 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self : AlphaPersistence
         """
         self.homology_dimensions_ = check_degrees(self.homology_dimensions)
-        _validate_samples(self, X, reset=True)
+        self._validate_samples(X, reset=True)
         return self
 
     def transform(self, X):
@@ -667,11 +432,10 @@ class AlphaPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             Diagrams, rows ``(birth, death, degree)`` in radii, padded per degree.
         """
         check_is_fitted(self)
-        samples = _validate_samples(self, X, reset=False)
-        bars = parallel_map(
-            _alpha_bars,
+        samples = self._validate_samples(X, reset=False)
+        bars = self._map_samples(
+            alpha_persistence,
             samples,
-            n_jobs=self.n_jobs,
             degrees=self.homology_dimensions_,
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )

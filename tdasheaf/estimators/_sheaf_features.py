@@ -15,47 +15,32 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.cohomology import flag_persistence, laplacian_spectrum
-from tdasheaf.complexes import (
-    EDGE_BUILD_BYTES,
-    _estimate_from_edges,
-    _rips_from_edges,
-    knn_distances,
-    radius_edges,
-)
-from tdasheaf.estimators._persistence import _CollectionTags, _validate_samples
+from tdasheaf.cohomology import laplacian_spectrum, sheaf_persistence
+from tdasheaf.cohomology._scales import mean_degree_normalised, orientability
+from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges
+from tdasheaf.estimators._base import CollectionMixin
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.geometry import EDGE_BUILD_BYTES, knn_distances, radius_edges
 from tdasheaf.representations import betti_curve, persistence_entropy
 from tdasheaf.sheaves import (
     FRAME_METHODS,
     HOLONOMY_STATISTICS,
     align_frames,
+    constant_sheaf,
     holonomy_features,
     local_frames,
+    signed_graph_sheaf,
     tangent_sheaf,
 )
 from tdasheaf.sheaves._frames import frames_nbytes
-from tdasheaf.utils import check_degrees, map_samples, over_budget, resolve_memory_budget
+from tdasheaf.utils import check_degrees, check_field, over_budget, resolve_memory_budget
+from tdasheaf.utils._field import SIGNED_SHEAF_REASON
 
 __all__ = ["SheafFeatures"]
 
 _SHEAVES = ("constant", "orientation", "tangent")
 #: Feature families that may be named in ``sheaves``; "holonomy" is opt-in (it needs triangles).
 _FAMILIES = (*_SHEAVES, "holonomy")
-
-
-def _neighbourhood_radius(X: np.ndarray, k: int) -> float:
-    from scipy.spatial import cKDTree
-
-    d, _ = cKDTree(X).query(X, k=min(k, len(X)))
-    r = float(np.median(d[:, -1]))
-    if not r > 0:
-        raise ValueError(
-            "the neighbourhood radius is 0: at least half of the points coincide with their "
-            f"{k - 1} nearest neighbours (repeated points); remove duplicates, e.g. "
-            "np.unique(X, axis=0)."
-        )
-    return r
 
 
 def _bar_features(bars: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -140,7 +125,6 @@ def _tangent_spectrum(X, K, frames, alignments, scales, n_eigenvalues):
     from threadpoolctl import threadpool_limits
 
     n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
-    mean_degree = np.maximum(2.0 * n_edges / max(K.n_vertices, 1), 1.0)
     n, d = K.n_vertices, frames.dim
     # one BLAS thread: the same bits in the main process and in joblib workers (n_jobs), and
     # faster for these small matrices than two threads contending for two cores
@@ -157,7 +141,7 @@ def _tangent_spectrum(X, K, frames, alignments, scales, n_eigenvalues):
                 spectra[s, :k] = _smallest_iterative(L, k)
             del labels
     # fewer eigenvalues than asked (tiny complexes) are reported as 0, not NaN
-    return (np.nan_to_num(np.clip(spectra, 0.0, None), nan=0.0) / mean_degree[:, None]).ravel()
+    return mean_degree_normalised(spectra, n_edges, n).ravel()
 
 
 def _remap(grid: np.ndarray, lo: float, hi: float, top: float) -> np.ndarray:
@@ -284,6 +268,7 @@ def _cloud_features(
     K = _rips_from_edges(len(X), i, j, w / r, 1)
     del i, j, w
     edges, values = K.simplices[1], K.filtrations[1]
+    graph = K.to_flag_filtration().with_max_dimension(max(degrees) + 1)
     frames = O = None
     if {"orientation", "tangent", "holonomy"} & set(sheaves):
         frames = local_frames(
@@ -325,36 +310,17 @@ def _cloud_features(
         signs = None
         if name == "orientation":
             signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
-        bars = flag_persistence(len(Xs), edges, values, signs, degrees, field, memory_budget=budget)
+        F = constant_sheaf(graph) if signs is None else signed_graph_sheaf(graph, signs)
+        bars = sheaf_persistence(F, degrees, field, memory_budget=budget)
         for q in degrees:
             parts.append(_bar_features(bars[q], grid))
         if name == "orientation":
-            parts.append(_orientability(Xs, edges, values, signs, bars, field))
+            h0 = bars[0] if 0 in bars else None
+            parts.append(orientability(len(Xs), edges, values, signs, field, section_bars=h0))
     return np.concatenate(parts)
 
 
-def _orientability(Xs, edges, values, signs, orientation_bars, field) -> np.ndarray:
-    """Global orientations at the scale where the Rips graph becomes connected.
-
-    ``t_c`` is the largest finite death of the constant sheaf's H^0 (the connectivity scale;
-    the largest scale of the graph if it never connects). Returns the number of orientation
-    H^0 classes alive at ``t_c`` and how long (in units of r) the longest of them survives
-    after ``t_c``: 1 and a long lifetime on orientable samples, 0 and 0 on non-orientable ones.
-    """
-    if 0 in orientation_bars:
-        section_bars = orientation_bars[0]
-    else:  # degree 0 was not asked for: compute the orientation sheaf's H^0 here
-        section_bars = flag_persistence(len(Xs), edges, values, signs, (0,), field)[0]
-    components = flag_persistence(len(Xs), edges, values, None, (0,), field)[0]
-    finite = components[np.isfinite(components[:, 1]), 1]
-    top = float(values.max()) if len(values) else 0.0
-    t_c = float(finite.max()) if len(finite) else 0.0
-    alive = (section_bars[:, 0] <= t_c) & (section_bars[:, 1] > t_c)
-    lifetime = np.minimum(section_bars[alive, 1], top) - t_c if alive.any() else np.zeros(1)
-    return np.array([float(alive.sum()), float(max(lifetime.max(), 0.0))])
-
-
-class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
+class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
     """Multi-resolution sheaf features of point clouds, with readable names.
 
     For every cloud, at relative scales ``t`` (multiples of the cloud's neighbourhood radius
@@ -420,7 +386,9 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         ℝ⁵¹² it would otherwise report ``n_neighbors − 2``, and the tangent Laplacian grows as
         the square of the dimension).
     field : int, optional
-        Prime field of the barcodes (default GF(65521); must be odd for orientation).
+        Prime field of the barcodes (default GF(65521), as on every route; validated by
+        :func:`tdasheaf.utils.check_field`). Odd when ``"orientation"`` is among ``sheaves``:
+        GF(2) cannot hold the orientation signs (−1 = +1 mod 2).
     n_jobs : int, optional
         joblib workers over clouds.
     frame_method : {"auto", "jet", "pca"}, default="auto"
@@ -476,7 +444,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         "n_eigenvalues": [Interval(Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(Integral, 3, None, closed="left")],
         "dim": [Interval(Integral, 1, None, closed="left"), None],
-        "field": [Interval(Integral, 3, 2**26, closed="left"), None],
+        "field": [Interval(Integral, 2, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "frame_method": [StrOptions(set(FRAME_METHODS))],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
@@ -525,11 +493,10 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"scale_range must be (lo, hi) with 0 < lo < hi, got {self.scale_range!r}."
             )
-        if self.field is not None:
-            from tdasheaf.cohomology._persistence import is_prime
-
-            if not is_prime(int(self.field)):
-                raise ValueError(f"field must be an odd prime, got {self.field!r}.")
+        check_field(
+            self.field,
+            odd_reason=SIGNED_SHEAF_REASON if "orientation" in sheaves else None,
+        )
         return sheaves, degrees, lo, hi
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -546,7 +513,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         self
         """
         sheaves, degrees, lo, hi = self._validated()
-        _validate_samples(self, X, reset=True)
+        self._validate_samples(X, reset=True)
         self.sheaves_, self.degrees_ = sheaves, degrees
         self.scales_ = np.linspace(lo, hi, self.n_scales)
         self.spectral_scales_ = np.linspace(lo, hi, self.n_spectral_scales + 1)[1:]
@@ -588,7 +555,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        samples = _validate_samples(self, X, reset=False)
+        samples = self._validate_samples(X, reset=False)
         kwargs = dict(
             sheaves=self.sheaves_,
             degrees=self.degrees_,
@@ -604,7 +571,7 @@ class SheafFeatures(_CollectionTags, TransformerMixin, BaseEstimator):
             lo=float(self.scale_range[0]),
             hi=float(self.scale_range[1]),
         )
-        rows = map_samples(_cloud_features, samples, n_jobs=self.n_jobs, **kwargs)
+        rows = self._map_samples(_cloud_features, samples, **kwargs)
         return np.vstack(rows).astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):

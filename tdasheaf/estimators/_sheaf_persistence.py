@@ -12,26 +12,26 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.cohomology import flag_persistence, sheaf_persistence
-from tdasheaf.cohomology._persistence import is_prime
-from tdasheaf.complexes import EDGE_BUILD_BYTES, alpha_complex, maxmin_landmarks, rips_complex
-from tdasheaf.estimators._persistence import (
-    _CollectionTags,
-    _DiagramOutput,
-    _diagrams,
-    _validate_samples,
+from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.complexes import (
+    EDGE_BUILD_BYTES,
+    alpha_complex,
+    flag_filtration,
+    maxmin_landmarks,
 )
+from tdasheaf.estimators._base import CollectionMixin
+from tdasheaf.estimators._persistence import _DiagramOutput, _diagrams
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import (
     CellularSheaf,
     constant_sheaf,
-    edge_alignments,
     orientation_sheaf,
-    signal_sheaf,
+    signal_filtration,
     tangent_sheaf,
 )
 from tdasheaf.sheaves._frames import frames_nbytes
-from tdasheaf.utils import check_degrees, map_samples, over_budget, resolve_memory_budget
+from tdasheaf.utils import check_degrees, check_field, over_budget, resolve_memory_budget
+from tdasheaf.utils._field import SIGNED_SHEAF_REASON
 
 __all__ = ["SheafPersistence"]
 
@@ -51,6 +51,7 @@ def _sheaf_bars(
     n_landmarks: int | None,
     n_signal_features: int,
     memory_budget: int | None = None,
+    signal_weight: float = 1.0,
 ) -> dict[int, np.ndarray]:
     """Barcodes of one cloud (the kernel mapped over the collection).
 
@@ -89,40 +90,10 @@ def _sheaf_bars(
     one_skeleton = sheaf == "tangent"
     top = max(degrees) + (0 if one_skeleton else 1)
     if filtration == "rips":
-        if (
-            sheaf in ("orientation", "constant")
-            and max(degrees) <= 2
-            and (field is None or field != "R")
-        ):
-            # flag complex: only the graph is needed, triangles (and tetrahedra, for degree
-            # 2) are enumerated on the fly
-            K = rips_complex(
-                points,
-                max_edge_length,
-                1,
-                n_landmarks=n_landmarks,
-                memory_budget=budget - int(fixed),
-                bytes_per_edge=per_edge,
-            )
-            edges = K.simplices[1]
-            if sheaf == "orientation":
-                O, _ = edge_alignments(points, K, n_neighbors=n_neighbors, dim=dim)
-                signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
-            else:
-                signs = None
-            labels = K.vertex_labels
-            position = np.empty(int(labels.max()) + 1, dtype=np.int64)
-            position[labels] = np.arange(len(labels))
-            return flag_persistence(
-                len(labels),
-                position[edges],
-                K.filtrations[1],
-                signs,
-                degrees,
-                field,
-                memory_budget=budget,
-            )
-        K = rips_complex(
+        # the lazy flag filtration: only the graph is built here; the engine enumerates
+        # triangles (and tetrahedra) on the fly where it can, and builds the complex (within
+        # the budget) where it cannot
+        K = flag_filtration(
             points,
             max_edge_length,
             max(top, 1),
@@ -130,14 +101,16 @@ def _sheaf_bars(
             memory_budget=budget - int(fixed),
             bytes_per_edge=per_edge,
         )
+        if callable(sheaf) or sheaf == "tangent":
+            K = K.to_complex(memory_budget=budget - int(fixed))
     else:
         if n_landmarks is not None and n_landmarks < len(points):
             keep = maxmin_landmarks(points, n_landmarks)
             points = points[keep]
             y = None if y is None else y[keep]
-        from tdasheaf.estimators._persistence import _alpha_nbytes
+        from tdasheaf.cohomology._classical import alpha_nbytes
 
-        need = _alpha_nbytes(*points.shape) * per_edge / EDGE_BUILD_BYTES + fixed
+        need = alpha_nbytes(*points.shape) * per_edge / EDGE_BUILD_BYTES + fixed
         if need > budget:
             raise over_budget(
                 f"the alpha complex of {len(points):,} points in {points.shape[1]} dimensions "
@@ -148,6 +121,8 @@ def _sheaf_bars(
             )
         # in the plane the alpha complex stops at triangles: higher degrees have no bars
         K = alpha_complex(points, max(top, 1))
+        if np.isfinite(max_edge_length):  # the threshold truncates every filtration
+            K = K.sublevel(max_edge_length)
     if callable(sheaf):
         F = sheaf(points, K)
         if not isinstance(F, CellularSheaf):
@@ -158,14 +133,17 @@ def _sheaf_bars(
         F = orientation_sheaf(points, K, n_neighbors=n_neighbors, dim=dim)
     elif sheaf == "tangent":
         F = tangent_sheaf(points, K, n_neighbors=n_neighbors, dim=dim)
-    elif sheaf == "constant":
-        F = constant_sheaf(K)
+    elif sheaf == "signal":  # the constant sheaf ℝ^m on the signal-consistency filtration
+        # (on Rips the refiltered graph stays a lazy flag filtration)
+        K = signal_filtration(K, y, weight=signal_weight, max_value=max_edge_length)
+        F = constant_sheaf(K, rank=y.shape[1])
     else:
-        F = signal_sheaf(points, K, y, maps="constant")
-    return sheaf_persistence(F, degrees, field)  # degrees above the complex: empty bars
+        F = constant_sheaf(K)
+    # degrees above the complex: empty bars
+    return sheaf_persistence(F, degrees, field, memory_budget=budget - int(fixed))
 
 
-class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEstimator):
+class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEstimator):
     """Persistent sheaf cohomology diagrams of a collection of point clouds.
 
     For each cloud: a filtered complex (Rips or alpha), a sheaf over it built from the data
@@ -177,8 +155,10 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         ``"orientation"``: rank-1 sign sheaf of local PCA frames (exact; H^0 detects
         orientability at local scales). ``"tangent"``: rank-``dim`` O(d) connection on the
         1-skeleton (real maps, float engine). ``"constant"``: ordinary persistent cohomology.
-        ``"signal"``: the constant sheaf ℝ^m for vertex data in the last ``n_signal_features``
-        columns of every cloud (the others are coordinates). A callable
+        ``"signal"``: vertex data ``y`` in the last ``n_signal_features`` columns of every
+        cloud (the others are coordinates), read through the constant sheaf ℝ^m on the
+        *signal-consistency filtration* ``max(f(σ), signal_weight · max_{i,j∈σ} ‖y_i − y_j‖)``
+        (see Notes). A callable
         ``(X, complex) -> CellularSheaf`` for anything else.
     filtration : {"rips", "alpha"}, default="rips"
         Vietoris–Rips (diameter) or alpha (radius) filtration.
@@ -190,19 +170,28 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     max_edge_length : float, default=inf
         Rips threshold; also the way to keep only *local* edges, on which frame-based maps
         mean something (long chords make even a cylinder's orientation signs inconsistent).
+        With ``filtration="alpha"`` it truncates the alpha filtration (radii) at that value.
     n_neighbors : int, default=15
-        Neighbourhood size of the local PCA.
+        Neighbourhood size of the local PCA (orientation and tangent sheaves; the other
+        sheaves have no frames and do not read it).
     dim : int, optional
-        Intrinsic dimension of the frames; estimated per cloud when ``None``.
+        Intrinsic dimension of the frames; estimated per cloud when ``None`` (orientation and
+        tangent sheaves only, as ``n_neighbors``).
     field : int, "R" or None
         Passed to :func:`tdasheaf.cohomology.sheaf_persistence`: a prime, ``"R"``, or ``None``
-        for GF(65521) on integer-valued sheaves and ℝ on real ones.
+        for GF(65521) on integer-valued sheaves and ℝ on real ones (validated by
+        :func:`tdasheaf.utils.check_field`). ``sheaf="orientation"`` refuses 2: GF(2) cannot
+        hold the orientation signs (−1 = +1 mod 2 would give the constant sheaf's barcode).
     n_landmarks : int, optional
         Build the complex on this many max-min landmarks (frames still use every point).
     n_jobs : int, optional
         joblib workers over clouds.
     n_signal_features : int, default=1
         For ``sheaf="signal"`` only: how many trailing columns are vertex data.
+    signal_weight : float, default=1.0
+        For ``sheaf="signal"`` only: the scale of signal differences against lengths (one unit
+        of ``‖y_i − y_j‖`` counts as ``signal_weight`` units of length). ``0`` gives the
+        constant sheaf's barcode. The signal is not rescaled: standardise it or set this.
     memory_budget : int, optional
         Bytes one cloud's computation may use; default ``min(1.5 GiB, MemAvailable / 4)``
         divided by the number of workers ``n_jobs``. The frames and, per edge, the graph, the
@@ -220,6 +209,19 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
     The sheaf is fixed on the final complex and restricted to every ``K_t``. With the Rips
     filtration, the orientation and constant sheaves in degrees ≤ 2 never build tetrahedra, and
     in degrees ≤ 1 not even triangles: the implicit engine enumerates them from the edges.
+
+    The signal sheaf. A simplex enters when it is short *and* the signal is consistent on it:
+    ``f'(σ) = max(f(σ), signal_weight · diam_y(σ))``, truncated at ``max_edge_length``
+    (:func:`tdasheaf.sheaves.signal_filtration`); the barcode is the constant sheaf ℝ^m's on
+    ``f'`` (m copies of the rank-1 barcode). On Rips it is the Rips filtration of the metric
+    ``max(‖x_i − x_j‖, signal_weight · ‖y_i − y_j‖)``, so it is deterministic, stable (moving
+    every ``y_i`` by ε moves bar ends by at most ``2 · signal_weight · ε``) and invariant under
+    rigid motions of the coordinates, isometries of the signal (translations, rotations) and
+    the order of the points, but not under rescaling the signal alone. A constant signal (or
+    ``signal_weight=0``) gives the barcode of ``sheaf="constant"`` (m copies of it). Fitted
+    restriction maps (:func:`~tdasheaf.sheaves.signal_sheaf` with ``maps="fitted"``) were not
+    used: they live on the 1-skeleton, where any non-constant signal kills H^0 at the first
+    cycle and H^1 only counts the graph's cycles, whatever the signal.
 
     Examples
     --------
@@ -240,10 +242,11 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "dim": [Interval(Integral, 1, None, closed="left"), None],
-        "field": [Interval(Integral, 2, 2**26, closed="left"), StrOptions({"R"}), None],
+        "field": [Interval(Integral, 2, None, closed="left"), StrOptions({"R"}), None],
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
+        "signal_weight": [Interval(Real, 0, None, closed="left")],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
     _plot_notation = "cohomology"  # plot() labels degrees H^q
@@ -261,6 +264,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         n_jobs=None,
         n_signal_features=1,
         memory_budget=None,
+        signal_weight=1.0,
     ):
         self.sheaf = sheaf
         self.filtration = filtration
@@ -273,6 +277,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self.n_jobs = n_jobs
         self.n_signal_features = n_signal_features
         self.memory_budget = memory_budget
+        self.signal_weight = signal_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -288,9 +293,13 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         self
         """
         self.degrees_ = check_degrees(self.degrees, name="degrees")
-        if isinstance(self.field, Integral) and not is_prime(int(self.field)):
-            raise ValueError(f"field must be a prime or 'R', got {self.field!r}.")
-        _validate_samples(self, X, reset=True)
+        check_field(
+            self.field,
+            default=None,
+            allow_real=True,
+            odd_reason=SIGNED_SHEAF_REASON if self.sheaf == "orientation" else None,
+        )
+        self._validate_samples(X, reset=True)
         return self
 
     def transform(self, X):
@@ -305,7 +314,7 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
         ndarray of shape (n_samples, n_points, 3)
         """
         check_is_fitted(self)
-        samples = _validate_samples(self, X, reset=False)
+        samples = self._validate_samples(X, reset=False)
         kwargs = dict(
             sheaf=self.sheaf,
             filtration=self.filtration,
@@ -316,9 +325,10 @@ class SheafPersistence(_DiagramOutput, _CollectionTags, TransformerMixin, BaseEs
             field=self.field,
             n_landmarks=self.n_landmarks,
             n_signal_features=int(self.n_signal_features),
+            signal_weight=float(self.signal_weight),
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
-        bars = map_samples(_sheaf_bars, samples, n_jobs=self.n_jobs, **kwargs)
+        bars = self._map_samples(_sheaf_bars, samples, **kwargs)
         return _diagrams(bars, self.degrees_)
 
     def _plot_title(self, sample) -> str:

@@ -14,11 +14,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import laplacian_spectrum, persistent_spectrum
+from tdasheaf.cohomology._scales import complex_edge_scales
 from tdasheaf.complexes import alpha_complex, rips_complex
-from tdasheaf.estimators._persistence import _CollectionTags, _plot_sample, _validate_samples
+from tdasheaf.estimators._base import CollectionMixin
+from tdasheaf.estimators._persistence import _deprecated_plot
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, tangent_sheaf
-from tdasheaf.utils import map_samples, resolve_memory_budget
+from tdasheaf.utils import resolve_memory_budget
 
 __all__ = ["SheafLaplacianSpectrum"]
 
@@ -45,29 +47,14 @@ def _complex(X, filtration, cap, top, memory_budget=None):
 def _edge_scales(
     X, *, filtration: str, max_edge_length: float, memory_budget: int | None = None
 ) -> tuple[float, np.ndarray]:
-    """Connectivity scale of one cloud (inf if never connected) and its edge values <= cap."""
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+    """Connectivity scale of one cloud (inf if never connected) and its edge values <= cap.
 
+    A thin shell: the complex of ``filtration``, then
+    :func:`tdasheaf.cohomology._scales.complex_edge_scales` (the longest edge of a minimum
+    spanning tree of its 1-skeleton, :func:`tdasheaf.geometry.minimum_spanning_forest`).
+    """
     K = _complex(X, filtration, max_edge_length, 1, memory_budget)
-    n = K.n_vertices
-    if len(K.simplices) < 2 or len(K.simplices[1]) == 0:
-        return (0.0 if n <= 1 else np.inf), np.empty(0)
-    values = K.filtrations[1]
-    values = values[values <= max_edge_length]
-    if n <= 1:
-        return 0.0, values
-    E = K.simplices[1][: len(values)]
-    position = np.zeros(int(K.vertex_labels.max()) + 1, dtype=np.int64)
-    position[K.vertex_labels] = np.arange(n)
-    i, j = position[E[:, 0]], position[E[:, 1]]
-    # MST weights shifted by 1: zero-length edges stay edges; every spanning tree has n - 1
-    # edges, so the shift does not change which tree is minimal
-    G = coo_array((values + 1.0, (i, j)), shape=(n, n)).tocsr()
-    if connected_components(G, directed=False)[0] > 1:
-        return np.inf, values
-    longest = float(minimum_spanning_tree(G).data.max()) - 1.0
-    return float(values[np.argmin(np.abs(values - longest))]), values  # snap to an edge value
+    return complex_edge_scales(K, max_edge_length)
 
 
 def _build_sheaf(X, K, sheaf, n_neighbors, dim) -> CellularSheaf:
@@ -117,7 +104,7 @@ def _cloud_spectra(
 # ----------------------------------------------------------------------------------------------
 
 
-class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
+class SheafLaplacianSpectrum(CollectionMixin, TransformerMixin, BaseEstimator):
     """Smallest eigenvalues of sheaf Laplacians of point clouds at a grid of scales.
 
     For each cloud: a filtered complex (Rips or alpha), a sheaf over it (DESIGN.md §5), and
@@ -269,7 +256,7 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        samples = _validate_samples(self, X, reset=True)
+        samples = self._validate_samples(X, reset=True)
         if self.scales is not None:
             scales = np.asarray(self.scales, dtype=np.float64).reshape(-1)
             if (
@@ -286,10 +273,9 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             self.scales_ = scales
             return self
         cap = float(self.max_edge_length)
-        found = map_samples(
+        found = self._map_samples(
             _edge_scales,
             samples,
-            n_jobs=self.n_jobs,
             filtration=self.filtration,
             max_edge_length=cap,
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
@@ -319,11 +305,10 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
             ``n_features_out = n_eigenvalues · (n_scales + (n_scales − 1 if persistent))``.
         """
         check_is_fitted(self, "scales_")
-        samples = _validate_samples(self, X, reset=False)
-        rows = map_samples(
+        samples = self._validate_samples(X, reset=False)
+        rows = self._map_samples(
             _cloud_spectra,
             samples,
-            n_jobs=self.n_jobs,
             sheaf=self.sheaf,
             degree=int(self.degree),
             scales=self.scales_,
@@ -341,7 +326,11 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         return out
 
     def plot(self, X, sample=0, *, ax=None, **kwargs):
-        """Draw the spectra ``L^q(K_t; F)`` of one sample of ``X`` across the scales ``scales_``.
+        """Draw the spectra ``L^q(K_t; F)`` of one sample of ``X`` across ``scales_`` (deprecated).
+
+        .. deprecated:: 0.1
+           Use ``tdasheaf.plotting.SpectrumDisplay.from_estimator(est, X, sample=sample,
+           ax=ax).ax_``; this method warns (``FutureWarning``) and is removed in 0.3.
 
         The row of that sample is computed here (``self.transform([X[sample]])``; the
         estimator keeps no transform output) and drawn with
@@ -361,12 +350,10 @@ class SheafLaplacianSpectrum(_CollectionTags, TransformerMixin, BaseEstimator):
         -------
         matplotlib.axes.Axes
         """
-        plotting, rows = _plot_sample(self, X, sample, "scales_")
-        row = rows[0]
-        n, k = len(self.scales_), int(self.n_eigenvalues)
-        kwargs.setdefault("title", f"{self._sheaf_name()} sheaf Laplacian, sample {sample}")
-        return plotting.plot_spectrum(row[: n * k].reshape(n, k), self.scales_,
-                                      degree=int(self.degree), ax=ax, **kwargs)
+        _deprecated_plot(self, "SpectrumDisplay")
+        from tdasheaf.plotting import SpectrumDisplay  # deprecated .plot(), remove in 0.3
+
+        return SpectrumDisplay.from_estimator(self, X, sample=sample, ax=ax, **kwargs).ax_
 
     def _sheaf_name(self) -> str:
         if isinstance(self.sheaf, str):

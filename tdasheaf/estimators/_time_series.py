@@ -15,6 +15,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from tdasheaf.estimators._base import CollectionOutputMixin
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.time_series import (
     _check_collection_of_series,
@@ -32,26 +33,7 @@ __all__ = ["SlidingWindow", "TakensEmbedding"]
 _MAX_SELECTION_SERIES = 64
 
 
-class _ArrayOutput:
-    """Output always a NumPy array: ``set_output`` is accepted (so ``Pipeline.set_output``
-    works) but ignored, and so is ``sklearn.set_config(transform_output=...)`` — the classes
-    are declared with ``auto_wrap_output_keys=None``."""
-
-    def set_output(self, *, transform=None):
-        """Accepted so that ``Pipeline.set_output`` works; the output stays a NumPy array.
-
-        Windows of a multivariate series and point clouds are 3-D, which a DataFrame cannot
-        hold, so the setting only matters for the feature transformers after this step (the
-        global ``sklearn.set_config(transform_output=...)`` is ignored too).
-
-        Returns
-        -------
-        self
-        """
-        return self
-
-
-class SlidingWindow(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class SlidingWindow(TransformerMixin, BaseEstimator):
     """Cut one series into windows of ``size`` samples, one every ``stride`` samples.
 
     A *series → collection* transformer: ``X`` is **one** series with time on axis 0 —
@@ -86,6 +68,15 @@ class SlidingWindow(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_out
     The output has ``n_windows`` rows, not ``n_times``, so a target ``y`` given per sample does
     not follow the windows through a Pipeline: label the windows from ``window_bounds``.
 
+    The rows of ``X`` are time points of *one* sample (the series), not samples: reordering or
+    subsetting them changes the windows. scikit-learn's estimator checks permute and subset
+    rows, so the tags say ``two_d_array=False`` (``one_d_array=True``) and the checks that do
+    apply run in ``tests/test_estimator_contract.py``.
+
+    ``set_output(transform="pandas")`` gives a DataFrame with the columns of
+    :meth:`get_feature_names_out` for a univariate series; the windows of a multivariate series
+    are 3-D, which no DataFrame can hold, so ``transform`` then raises.
+
     Examples
     --------
     >>> sw = SlidingWindow(size=4, stride=3).fit(np.arange(10.0))
@@ -107,6 +98,13 @@ class SlidingWindow(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_out
     def __init__(self, size=10, stride=1):
         self.size = size
         self.stride = stride
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False  # rows are time points of one series, not samples
+        tags.target_tags.required = False
+        return tags
 
     def _check(self, X) -> np.ndarray:
         x = _check_series(X)
@@ -184,13 +182,40 @@ class SlidingWindow(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_out
         return window_bounds(n_times, self.size, self.stride)
 
     def get_feature_names_out(self, input_features=None):
-        """Positions in the window, ``t00`` ... (the columns of a univariate series' windows)."""
+        """Positions in the window, ``t00`` ... (the columns of a univariate series' windows).
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        ndarray of str objects, shape (size,)
+
+        Raises
+        ------
+        ValueError
+            For a multivariate series: its windows are 3-D and have no column names (so a
+            DataFrame output, ``set_output(transform="pandas")``, is refused in ``transform``).
+
+        Examples
+        --------
+        >>> SlidingWindow(size=3).fit(np.arange(5.0)).get_feature_names_out()
+        array(['t0', 't1', 't2'], dtype=object)
+        """
         check_is_fitted(self)
+        if self.n_features_in_ != 1:
+            raise ValueError(
+                f"the windows of a series with {self.n_features_in_} channels are 3-D "
+                f"(n_windows, size, n_channels): they have no column names, and no DataFrame "
+                "can hold them (set_output(transform='pandas') needs a univariate series). Use "
+                'set_output(transform="default"), or one SlidingWindow per channel.'
+            )
         width = len(str(self.size - 1))
         return np.array([f"t{i:0{width}d}" for i in range(self.size)], dtype=object)
 
 
-class TakensEmbedding(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class TakensEmbedding(CollectionOutputMixin, TransformerMixin, BaseEstimator):
     """Delay embedding of every series of a collection: one point cloud per series.
 
     Point ``k`` of the cloud of a series ``s`` is ``(s_i, s_{i+τ}, ..., s_{i+(d-1)τ})``,
@@ -223,6 +248,11 @@ class TakensEmbedding(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_o
         The delay used.
     n_channels_ : int
         Channels per series seen in ``fit``.
+    n_features_in_ : int
+        Length (time samples) of the series seen in ``fit`` — the columns of a 2-D ``X`` —
+        when they all have one length; ``transform`` then requires that length (as every
+        scikit-learn transformer requires the number of columns seen in ``fit``). Not set when
+        ``fit`` saw series of several lengths (a list): ``transform`` then takes any length.
 
     See Also
     --------
@@ -294,7 +324,8 @@ class TakensEmbedding(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_o
             if len(x) < need:
                 raise ValueError(
                     f"sample {i}: the series has {len(x)} samples; dimension={self.dimension_} "
-                    f"and delay={self.delay_} need at least (dimension - 1) * delay + 1 = {need}."
+                    f"and delay={self.delay_} need at least (dimension - 1) * delay + 1 = {need} "
+                    f"(n_features={len(x)} in a 2-D X, whose columns are the time samples)."
                 )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -330,6 +361,11 @@ class TakensEmbedding(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_o
                 dimension = _pooled_dimension(pool, delay, max_dimension=self.max_dimension)
         self.dimension_, self.delay_ = int(dimension), int(delay)
         self.n_channels_ = samples[0].shape[1]
+        lengths = {len(x) for x in samples}
+        if len(lengths) == 1:
+            self.n_features_in_ = lengths.pop()
+        else:  # series of several lengths: transform accepts any length
+            self.__dict__.pop("n_features_in_", None)
         self._check_lengths(samples)
         return self
 
@@ -349,6 +385,15 @@ class TakensEmbedding(_ArrayOutput, TransformerMixin, BaseEstimator, auto_wrap_o
         """
         check_is_fitted(self)
         samples = _check_collection_of_series(X, n_channels=self.n_channels_)
+        n = getattr(self, "n_features_in_", None)
+        for i, x in enumerate(samples):
+            if n is not None and len(x) != n:
+                raise ValueError(
+                    f"X has {len(x)} features, but TakensEmbedding is expecting {n} features as "
+                    f"input: sample {i} has {len(x)} time samples, the series seen in fit had {n}. "
+                    "Refit on series of this length, or fit on a list of series of several "
+                    "lengths to embed series of any length."
+                )
         self._check_lengths(samples)
         clouds = [
             takens_embedding(

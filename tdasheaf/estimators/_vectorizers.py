@@ -28,7 +28,8 @@ indices are zero-padded to at least three digits (``H0_betti_t007``):
 * :class:`NumberOfPoints`: ``H{q}_n_points``.
 
 The numerics live in :mod:`tdasheaf.representations` (``*_features`` functions, one
-sample at a time); ``n_jobs`` maps them over samples with :func:`tdasheaf.utils.parallel_map`.
+sample at a time); ``n_jobs`` maps them over samples with :func:`tdasheaf.utils.map_samples`
+(:class:`~tdasheaf.estimators._base.CollectionMixin`, which also gives the collection tags).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.diagrams import check_diagrams
+from tdasheaf.estimators._base import CollectionMixin
 from tdasheaf.estimators._sklearn_compat import (
     Interval,
     Options,
@@ -58,7 +60,7 @@ from tdasheaf.representations import (
     n_points_features,
     sampling_grids,
 )
-from tdasheaf.utils import parallel_map
+from tdasheaf.utils import map_samples
 
 __all__ = [
     "Amplitude",
@@ -111,7 +113,7 @@ def _map_samples(
     func: Callable[..., np.ndarray], X: np.ndarray, n_features: int, n_jobs: int | None, **kw
 ) -> np.ndarray:
     """Apply a per-sample feature function over the collection, return (n_samples, n_features)."""
-    rows = parallel_map(func, list(X), n_jobs=n_jobs, **kw)
+    rows = map_samples(func, list(X), n_jobs=n_jobs, **kw)
     if not rows:
         return np.zeros((0, n_features))
     return np.vstack(rows).astype(np.float64, copy=False)
@@ -126,17 +128,10 @@ def _clip_values(ranges: dict[int, tuple[float, float]]) -> dict[int, float]:
     return {q: hi for q, (_, hi) in ranges.items()}
 
 
-def _tags_3d(tags):
-    tags.input_tags.two_d_array = False
-    tags.input_tags.three_d_array = True
-    tags.target_tags.required = False
-    return tags
-
-
 # ---------------------------------------------------------------------------------------
 
 
-class BettiCurve(TransformerMixin, BaseEstimator):
+class BettiCurve(CollectionMixin, TransformerMixin, BaseEstimator):
     """Betti curves: the number of bars alive at ``n_bins`` regularly spaced filtration values.
 
     For each degree ``q`` the curve counts the bars ``[b, d)`` with ``b <= t < d`` at the
@@ -182,9 +177,6 @@ class BettiCurve(TransformerMixin, BaseEstimator):
     def __init__(self, n_bins: int = 100, n_jobs: int | None = None) -> None:
         self.n_bins = n_bins
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> BettiCurve:
@@ -244,7 +236,7 @@ class BettiCurve(TransformerMixin, BaseEstimator):
         )
 
 
-class PersistenceLandscape(TransformerMixin, BaseEstimator):
+class PersistenceLandscape(CollectionMixin, TransformerMixin, BaseEstimator):
     """Persistence landscapes (Bubenik) sampled at ``n_bins`` filtration values per degree.
 
     Layer ``k`` at ``t`` is the ``k``-th largest of the tents
@@ -291,9 +283,6 @@ class PersistenceLandscape(TransformerMixin, BaseEstimator):
         self.n_layers = n_layers
         self.n_bins = n_bins
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> PersistenceLandscape:
@@ -356,7 +345,7 @@ class PersistenceLandscape(TransformerMixin, BaseEstimator):
         )
 
 
-class PersistenceImage(TransformerMixin, BaseEstimator):
+class PersistenceImage(CollectionMixin, TransformerMixin, BaseEstimator):
     """Persistence images on an ``n_bins × n_bins`` (birth, persistence) grid per degree.
 
     Each bar ``(b, d)`` becomes the point ``(b, d - b)`` carrying a Gaussian density of
@@ -420,9 +409,6 @@ class PersistenceImage(TransformerMixin, BaseEstimator):
         self.weight_function = weight_function
         self.n_jobs = n_jobs
 
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> PersistenceImage:
         """Learn the degrees and the (birth, persistence) grid of each degree from ``X``.
@@ -484,7 +470,7 @@ class PersistenceImage(TransformerMixin, BaseEstimator):
         )
 
 
-class PersistenceEntropy(TransformerMixin, BaseEstimator):
+class PersistenceEntropy(CollectionMixin, TransformerMixin, BaseEstimator):
     """Persistence entropy per degree: Shannon entropy (natural log) of the bar lengths.
 
     With lengths :math:`\\ell_i` and :math:`L = \\sum \\ell_i`,
@@ -534,9 +520,6 @@ class PersistenceEntropy(TransformerMixin, BaseEstimator):
         self.normalize = normalize
         self.nan_fill_value = nan_fill_value
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> PersistenceEntropy:
@@ -588,7 +571,7 @@ class PersistenceEntropy(TransformerMixin, BaseEstimator):
         return np.asarray([f"H{q}_entropy" for q in self.homology_dimensions_], dtype=object)
 
 
-class Amplitude(TransformerMixin, BaseEstimator):
+class Amplitude(CollectionMixin, TransformerMixin, BaseEstimator):
     """Amplitude per degree: the distance from each diagram to the empty diagram.
 
     Metrics (giotto-tda's names and parameters; defaults in brackets):
@@ -661,9 +644,6 @@ class Amplitude(TransformerMixin, BaseEstimator):
         self.metric_params = metric_params
         self.order = order
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
 
     @property
     def _metric(self) -> str:
@@ -760,7 +740,7 @@ class Amplitude(TransformerMixin, BaseEstimator):
         )
 
 
-class NumberOfPoints(TransformerMixin, BaseEstimator):
+class NumberOfPoints(CollectionMixin, TransformerMixin, BaseEstimator):
     """Number of bars of positive length per degree (padding rows are not counted).
 
     Bars with an infinite death count like any other; nothing is clipped.
@@ -788,9 +768,6 @@ class NumberOfPoints(TransformerMixin, BaseEstimator):
 
     def __init__(self, n_jobs: int | None = None) -> None:
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        return _tags_3d(super().__sklearn_tags__())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> NumberOfPoints:

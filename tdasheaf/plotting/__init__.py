@@ -25,17 +25,24 @@ Artists that tests and users may want to find carry a ``gid`` (``"finite:0"``,
 ``"infinite:1"``, ``"infinity"``, ``"diagonal"``, ``"bars:0"``, ``"betti:0"``,
 ``"points"``, ``"section:+"``, ``"conflict"``, ``"arrows"``, ``"eigenvalue:0"``, ``"zeros"``,
 ``"empty"``).
+
+Estimators' pictures are scikit-learn style Displays (:class:`DiagramDisplay`,
+:class:`SpectrumDisplay`): ``DiagramDisplay.from_estimator(est, X, sample=0)`` draws one sample
+and keeps ``ax_`` and ``figure_``; they replace the estimators' deprecated ``plot`` methods.
 """
 
 from tdasheaf.plotting._clouds import plot_point_cloud, plot_spectrum
 from tdasheaf.plotting._common import CONFLICT_COLOR, SIGN_COLORS  # noqa: F401 (CONFLICT_COLOR)
 from tdasheaf.plotting._diagrams import plot_barcode, plot_betti_curves, plot_diagram
+from tdasheaf.plotting._displays import DiagramDisplay, SpectrumDisplay
 from tdasheaf.plotting._save import save_figure
 from tdasheaf.plotting._sections import SheafSection, plot_sheaf_section, sheaf_section
 
 __all__ = [
     "SIGN_COLORS",
+    "DiagramDisplay",
     "SheafSection",
+    "SpectrumDisplay",
     "plot_barcode",
     "plot_betti_curves",
     "plot_diagram",
