@@ -146,7 +146,8 @@ def test_points_the_pushed_points_are_the_top_five(spheres, tmp_path):
                  "-o", str(out), "-q"])  # fmt: skip
     assert code == 0
     table = read_table(out)
-    names = ("residual", "dimension", "frame", "orientation", "h0_join", "holonomy")
+    names = ("residual", "dimension", "frame", "orientation", "h0_join", "holonomy", "h0_bulk",
+             "distance")
     components = [f"component_{c}" for c in names]
     assert table.columns.tolist() == ["id", "score", "rank", "is_anomaly", *components]
     top5 = table.nsmallest(5, "rank")["id"].tolist()
@@ -209,10 +210,15 @@ def test_points_nan_rows_are_error_rows_and_too_few_points_exit_2(tmp_path, caps
     errors = read_table(tmp_path / "s.csv.errors.csv")
     assert errors["id"].astype(int).tolist() == [7, 9] and "'y'" in errors.loc[0, "message"]
 
-    table.head(15).to_csv(tmp_path / "few.csv", index=False)
+    # fewer points than n_neighbors + 1: n_neighbors is lowered with a warning (as LOF does)
+    table.iloc[10:25].to_csv(tmp_path / "some.csv", index=False)
+    with pytest.warns(UserWarning, match=r"n_neighbors \(20\) is greater"):
+        assert main([str(tmp_path / "some.csv"), "-o", str(out), "-q"]) == 0
+    capsys.readouterr()
+    table.iloc[10:12].to_csv(tmp_path / "few.csv", index=False)
     assert main([str(tmp_path / "few.csv"), "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "n_neighbors=20 needs at least 21" in err and "Traceback" not in err
+    assert "needs at least 3" in err and "Traceback" not in err
 
 
 # ----------------------------------------------------------------------------------------------

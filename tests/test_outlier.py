@@ -15,18 +15,16 @@ from sklearn.metrics import roc_auc_score
 from tdasheaf.cohomology._local_scores import (
     COMPONENTS,
     fit_local_reference,
+    graph_edge_keys,
     h0_join_times,
     local_score_components,
     robust_location_scale,
-)
-from tdasheaf.datasets import make_sphere, random_rotation
-from tdasheaf.estimators._outlier import SheafOutlierDetector
-from tdasheaf.sheaves._local_scores import (
-    frame_edges,
-    graph_edge_keys,
     star_triangle_scores,
     star_triangles,
 )
+from tdasheaf.datasets import make_sphere, random_rotation
+from tdasheaf.estimators._outlier import SheafOutlierDetector
+from tdasheaf.sheaves import frame_edges
 
 # ----------------------------------------------------------------------------------------------
 # small fixed-seed data
@@ -172,10 +170,10 @@ def test_score_components_shape_and_names():
     comp = det.score_components_
     assert isinstance(comp, pd.DataFrame)
     assert list(comp.columns) == list(COMPONENTS)
-    assert comp.shape == (300, 6)
+    assert comp.shape == (300, len(COMPONENTS))
     np.testing.assert_allclose(-comp.max(axis=1).to_numpy(), det.negative_outlier_factor_)
     new = det.score_components(X[:7] + [0, 0, 0.01])
-    assert list(new.columns) == list(COMPONENTS) and new.shape == (7, 6)
+    assert list(new.columns) == list(COMPONENTS) and new.shape == (7, len(COMPONENTS))
     sub = SheafOutlierDetector(components=("residual", "h0_join"), combine="mean").fit(X)
     assert list(sub.score_components_.columns) == ["residual", "h0_join"]
     np.testing.assert_allclose(
@@ -235,7 +233,7 @@ def test_curvature_spike_is_seen_by_the_holonomy():
     [
         (np.r_[sheet(100), [[np.nan, 0, 0]]], r"contains NaN in 1 row\(s\) \(rows 100\); drop"),
         (np.r_[sheet(100), [[np.inf, 0, 0]]], r"contains infinity in 1 row"),
-        (sheet(20), r"X has 20 sample\(s\), but n_neighbors=20 needs at least 21"),
+        (sheet(2), r"X has 2 sample\(s\), but SheafOutlierDetector needs at least 3"),
         (np.c_[sheet(100), np.ones(100)], r"column\(s\) \[3\] of X are constant.*Variance"),
         (np.arange(50.0), "Expected 2D array, got 1D array"),
     ],
@@ -258,7 +256,7 @@ def test_bad_new_data_is_a_clear_error():
     ("params", "match"),
     [
         ({"components": ("residual", "curvature")}, "components must be distinct names"),
-        ({"scales": (1.0, -2.0)}, "scales must be positive"),
+        ({"neighbor_multipliers": (1.0, -2.0)}, "neighbor_multipliers must be positive"),
         ({"contamination": 0.7}, "contamination"),
         ({"combine": "median"}, "combine"),
     ],

@@ -10,6 +10,17 @@ reference point is never its own neighbour (leave-one-out; a new point at distan
 reference point is treated as that point) — so a reference point and a new point at the same
 place get the same components, and scoring never changes the reference.
 
+Neighbours follow :func:`tdasheaf.geometry.kneighbors` (own row excluded, duplicates counted,
+ties to the smaller row). The *star* of a query ``q`` at size ``k`` is the set of edges ``q–j``,
+``j ∈ N_k(q)``, and of triangles ``q–j–l`` for the pairs ``j, l ∈ N_k(q)`` joined in the
+reference graph (its symmetrised k-NN graph, given as sorted edge keys ``min·n + max``). The
+frame kernels are :func:`~tdasheaf.sheaves.neighbourhood_pca` and
+:func:`~tdasheaf.sheaves.frame_edges` (``R_qj`` the Procrustes alignment, ``O_q R_qj ≈ O_j``);
+the holonomy of a triangle ``q, j, l`` is ``H = R_qj R_jl R_lq``. Every kernel is matrix-free:
+new points are scored without assembling a sheaf, and the one reduction over incident edges is
+:func:`~tdasheaf.cohomology._sections.incident_reduce`, shared with
+:func:`~tdasheaf.cohomology.vertex_inconsistencies`.
+
 Components (one column per size ``k``; higher = more anomalous), see :data:`COMPONENTS`:
 
 ``residual``
@@ -42,46 +53,73 @@ Components (one column per size ``k``; higher = more anomalous), see :data:`COMP
     Mean of ``‖H − I‖_F`` over the star's orientation-preserving triangles, ``H = R_qj R_jl
     R_lq`` the tangent sheaf's holonomy: ≈ |Gaussian curvature| × triangle area, so *curvature
     spikes* (dents, cone points, twists) relative to the neighbourhood scale.
+``h0_bulk`` (global, :data:`GLOBAL_COMPONENTS`)
+    Distance from the query to the nearest member (other than itself) of the *bulk*: the H^0
+    class of the constant sheaf (single-linkage cluster) that first holds half of the
+    reference's mass, at the scale where it forms — the nearest-neighbour spacing for a
+    member, the gap for a point of another cluster: *anomalies that form their own dense
+    cluster* (locally normal) or lie far from the bulk. Absolute units; the same at every size.
+``distance`` (global)
+    Mean distance to the nearest ``k`` rows of mass: *sparse regions of the whole data set*.
+
+Multiplicities: the reference points should be distinct, each with a weight (the number of
+identical rows it stands for, ``weights=`` of :func:`fit_local_reference`). Frames, graphs and
+stars use the distinct points; the H^0 components (``h0_join``, ``h0_bulk``) and the
+``distance`` neighbourhoods count mass, in units of the mean weight, so repeating every row
+the same number of times changes nothing. Standardisation and rank combination live in
+:mod:`tdasheaf.cohomology._score_standardization` (re-exported here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from tdasheaf.sheaves import estimate_dimension
-from tdasheaf.sheaves._local_scores import (
-    _CHUNK_BYTES,
-    frame_edges,
-    graph_edge_keys,
-    neighbourhood_pca,
-    star_triangle_scores,
-    star_triangles,
+from tdasheaf.cohomology._score_standardization import (
+    SCALE_FLOOR,
+    combine_ranks,
+    component_ranks,
+    robust_location_scale,
+    standardize_components,
 )
+from tdasheaf.cohomology._sections import incident_reduce
+from tdasheaf.geometry import component_join_times, kneighbors
+from tdasheaf.sheaves import align_frames, estimate_dimension, frame_edges, neighbourhood_pca
 
 __all__ = [
     "COMPONENTS",
+    "GLOBAL_COMPONENTS",
     "LOCAL_SCORE_COMPONENTS",
     "LocalSheafReference",
     "SCALE_FLOOR",
+    "StarTriangles",
+    "combine_ranks",
+    "component_ranks",
     "fit_local_reference",
+    "graph_edge_keys",
     "h0_join_times",
     "local_reference_nbytes",
     "local_score_components",
     "robust_location_scale",
     "standardize_components",
+    "star_triangle_scores",
+    "star_triangles",
 ]
 
+#: Bytes per chunk of the batched linear algebra (bounds the peak memory of every kernel).
+_CHUNK_BYTES = 64 * 2**20
+
 #: Names of the score components, in output order.
-COMPONENTS = ("residual", "dimension", "frame", "orientation", "h0_join", "holonomy")
+COMPONENTS = (
+    "residual", "dimension", "frame", "orientation", "h0_join", "holonomy", "h0_bulk", "distance"
+)
+#: The components that look at the whole reference (the others compare a point with its
+#: neighbourhood).
+GLOBAL_COMPONENTS = ("h0_bulk", "distance")
 #: The same, under the name exported by :mod:`tdasheaf.cohomology`.
 LOCAL_SCORE_COMPONENTS = COMPONENTS
 
-#: Robust scales below this are treated as zero (every component is dimensionless, and values
-#: at this level are rounding, e.g. the frame residual of two identical planes is ~1e-8).
-SCALE_FLOOR = 1e-6
 
 
 @dataclass(frozen=True)
@@ -95,8 +133,9 @@ class LocalSheafReference:
         Neighbourhood sizes ``k``, increasing.
     dim : int
         Intrinsic dimension of the frames.
-    tree : scipy.spatial.cKDTree
-        Nearest-neighbour index of ``X``.
+    tree : scipy.spatial.cKDTree or None
+        Nearest-neighbour index of ``X`` (``None`` above 16 dimensions, where
+        :func:`tdasheaf.geometry.kneighbors` searches blockwise by brute force).
     frames : tuple of ndarray of shape (n, D, dim)
         Leave-one-out local PCA frame of every reference point, per size.
     edge_keys : tuple of ndarray
@@ -111,6 +150,11 @@ class LocalSheafReference:
         Median over the reference of ``log pr`` (centre of the ``dimension`` component).
     signal : ndarray of shape (n, m), optional
         Data on the reference points (``None``: no ``signal`` component).
+    weights : ndarray of shape (n,)
+        Multiplicity of every reference point over the mean multiplicity (all 1 without
+        duplicates): masses of the H^0 components and of the ``distance`` neighbourhoods.
+    bulk_times : ndarray of shape (n,)
+        ``t_{n/2}(j)``: scale at which ``j``'s component first holds half the reference's mass.
     """
 
     X: np.ndarray
@@ -124,128 +168,172 @@ class LocalSheafReference:
     radii: np.ndarray
     log_participation_median: np.ndarray
     signal: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    bulk_times: np.ndarray | None = None
 
 
 # ----------------------------------------------------------------------------------------------
-# H^0 of the constant sheaf: minimum spanning tree and join times
+# H^0 of the constant sheaf: single linkage
+# ----------------------------------------------------------------------------------------------
+
+#: ``t_m(i)``, the Rips scale at which point ``i``'s component (H⁰ class of the constant sheaf)
+#: first holds ``m`` points: :func:`tdasheaf.geometry.component_join_times`.
+h0_join_times = component_join_times
+
+
+# ----------------------------------------------------------------------------------------------
+# Stars: the reference graph and the triangles of every query's star
 # ----------------------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True)
-def _prim_mst(X):
-    """Euclidean minimum spanning tree (Prim, O(n²) time, O(n) memory); ties → lowest index."""
-    n, D = X.shape
-    in_tree = np.zeros(n, dtype=np.bool_)
-    best = np.full(n, np.inf)
-    parent = np.full(n, -1, dtype=np.int64)
-    u_out = np.empty(max(n - 1, 0), dtype=np.int64)
-    v_out = np.empty(max(n - 1, 0), dtype=np.int64)
-    w_out = np.empty(max(n - 1, 0))
-    if n == 0:
-        return u_out, v_out, w_out
-    best[0] = 0.0
-    e = 0
-    for _ in range(n):
-        u = -1
-        bu = np.inf
-        for v in range(n):
-            if not in_tree[v] and (u < 0 or best[v] < bu):
-                u = v
-                bu = best[v]
-        in_tree[u] = True
-        if parent[u] >= 0:
-            u_out[e] = parent[u]
-            v_out[e] = u
-            w_out[e] = bu
-            e += 1
-        for v in range(n):
-            if not in_tree[v]:
-                s = 0.0
-                for c in range(D):
-                    diff = X[u, c] - X[v, c]
-                    s += diff * diff
-                dist = np.sqrt(s)
-                if dist < best[v]:
-                    best[v] = dist
-                    parent[v] = u
-    return u_out, v_out, w_out
-
-
-def h0_join_times(X, sizes) -> np.ndarray:
-    """For every point and size ``m``, the Rips scale at which its component first has ``m`` points.
-
-    In the Rips filtration of ``X`` the constant sheaf's H^0 classes are the connected
-    components; they merge along the edges of the Euclidean minimum spanning tree in order of
-    length (single linkage, the elder rule of the H^0 persistence pairing). Point ``i`` gets
-    ``t_m(i)``: the length of the merge after which its component first holds at least ``m``
-    points (0 for ``m = 1``).
+def graph_edge_keys(neighbors) -> tuple[np.ndarray, np.ndarray]:
+    """The symmetrised k-nearest-neighbour graph of a reference set, as sorted edge keys.
 
     Parameters
     ----------
-    X : ndarray of shape (n, D)
-    sizes : sequence of int
-        Component sizes ``m`` (each at most ``n``).
+    neighbors : ndarray of shape (n, k)
+        Row ``i`` holds the neighbours of reference point ``i`` (never ``i`` itself).
 
     Returns
     -------
-    ndarray of shape (n, len(sizes))
+    keys : ndarray of shape (n_edges,)
+        ``min(i, j) · n + max(i, j)`` for every edge, sorted, unique.
+    edges : ndarray of shape (n_edges, 2)
+        The pairs ``(i, j)``, ``i < j``, in the order of ``keys``.
 
     Examples
     --------
-    Two pairs 1 apart, 10 apart from each other:
-
-    >>> X = np.array([[0.0], [1.0], [11.0], [12.0]])
-    >>> h0_join_times(X, [1, 2, 3])
-    array([[ 0.,  1., 10.],
-           [ 0.,  1., 10.],
-           [ 0.,  1., 10.],
-           [ 0.,  1., 10.]])
+    >>> graph_edge_keys(np.array([[1], [0], [1]]))[1]
+    array([[0, 1],
+           [1, 2]])
     """
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    n = len(X)
-    sizes = [int(m) for m in sizes]
-    if any(not 1 <= m <= n for m in sizes):
-        raise ValueError(f"sizes must be between 1 and n={n}, got {sizes}.")
-    u, v, w = _prim_mst(X)
-    order = np.lexsort((v, u, w))
-    out = np.zeros((n, len(sizes)))
-    for c, m in enumerate(sizes):
-        if m > 1:
-            out[:, c] = _join_times(n, u[order], v[order], w[order], m)
-    return out
+    N = np.asarray(neighbors, dtype=np.int64)
+    n, k = N.shape
+    i = np.repeat(np.arange(n, dtype=np.int64), k)
+    j = N.reshape(-1)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    keys = np.unique(lo * n + hi)
+    return keys, np.column_stack([keys // n, keys % n]) if n else np.empty((0, 2), np.int64)
 
 
-def _join_times(n: int, u, v, w, m: int) -> np.ndarray:
-    parent = np.arange(n)
-    size = np.ones(n, dtype=np.int64)
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}  # components smaller than m
-    t = np.full(n, np.inf)
+@dataclass(frozen=True)
+class StarTriangles:
+    """Result of :func:`star_triangles`: the triangles ``q–j–l`` of every query's star.
 
-    def find(a):
-        root = a
-        while parent[root] != root:
-            root = parent[root]
-        while parent[a] != root:
-            parent[a], a = root, parent[a]
-        return root
+    Attributes
+    ----------
+    query : ndarray of shape (t,)
+        Query row of each triangle (sorted).
+    a, b : ndarray of shape (t,)
+        Positions of ``j`` and ``l`` in the query's neighbour list (``a < b``).
+    edge : ndarray of shape (t,)
+        Row of the reference edge ``{j, l}`` in the graph's key order.
+    flipped : ndarray of shape (t,), bool
+        The reference edge is stored as ``(l, j)``: its map must be transposed.
+    """
 
-    for a, b, value in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            continue
-        if size[ra] < size[rb]:
-            ra, rb = rb, ra
-        new = size[ra] + size[rb]
-        if new >= m:
-            for r in (ra, rb):
-                if size[r] < m:
-                    t[members.pop(r)] = value
-            members.pop(ra, None)
-        else:
-            members[ra].extend(members.pop(rb))
-        parent[rb] = ra
-        size[ra] = new
-    return t
+    query: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    edge: np.ndarray
+    flipped: np.ndarray
+
+
+def star_triangles(neighbors, keys, n_ref: int) -> StarTriangles:
+    """Triangles ``q–j–l`` with ``j, l`` neighbours of ``q`` joined in the reference graph.
+
+    Examples
+    --------
+    >>> keys, _ = graph_edge_keys(np.array([[1], [0], [1]]))
+    >>> tri = star_triangles(np.array([[2, 1, 0]]), keys, 3)
+    >>> tri.a, tri.b, tri.flipped        # only 2–1 and 1–0 are reference edges
+    (array([0, 1]), array([1, 2]), array([ True,  True]))
+    """
+    N = np.asarray(neighbors, dtype=np.int64)
+    m, k = N.shape
+    ia, ib = np.triu_indices(k, 1)
+    parts = ([], [], [], [], [])
+    chunk = max(1, (16 * 2**20) // max(1, len(ia) * 8))
+    for s in range(0, m, chunk):
+        J, L = N[s : s + chunk][:, ia], N[s : s + chunk][:, ib]
+        key = np.minimum(J, L) * n_ref + np.maximum(J, L)
+        pos = np.searchsorted(keys, key)
+        pos_c = np.minimum(pos, max(len(keys) - 1, 0))
+        found = (keys[pos_c] == key) if len(keys) else np.zeros_like(key, dtype=bool)
+        q, p = np.nonzero(found)
+        parts[0].append(q + s)
+        parts[1].append(ia[p])
+        parts[2].append(ib[p])
+        parts[3].append(pos_c[q, p])
+        parts[4].append(J[q, p] > L[q, p])
+    if not parts[0]:
+        e = np.empty(0, dtype=np.int64)
+        return StarTriangles(e, e, e, e, np.empty(0, dtype=bool))
+    return StarTriangles(*(np.concatenate(p) for p in parts))
+
+
+def star_triangle_scores(R_query, tri: StarTriangles, R_ref_edges, n_queries: int):
+    """Orientation conflicts and holonomy of every query's star triangles.
+
+    For the triangle ``q–j–l`` the holonomy is ``H = R_qj R_jl R_lq`` (``R_lq = R_qlᵀ``) and
+    its sign ``det H = s_qj s_jl s_lq`` is the orientation sheaf's sign holonomy: ``−1`` means
+    that no choice of orientations of the three frames agrees along the three edges (a
+    *frustrated* triangle; its stalk in the orientation sheaf is 0).
+
+    Parameters
+    ----------
+    R_query : ndarray of shape (m, k, d, d)
+        ``R_qj`` from :func:`frame_edges`.
+    tri : StarTriangles
+    R_ref_edges : ndarray of shape (n_edges, d, d)
+        Alignments of the reference graph's edges ``(i, j)``, ``i < j``, in key order.
+    n_queries : int
+
+    Returns
+    -------
+    frustrated : ndarray of shape (m,)
+        Fraction of the star's triangles with sign holonomy −1 (0 for an empty star).
+    holonomy : ndarray of shape (m,)
+        Mean of ``‖H − I‖_F`` over the star's orientation-preserving triangles (0 if none).
+    n_triangles : ndarray of shape (m,)
+        Number of triangles in each star.
+
+    Examples
+    --------
+    Three points whose 1-D frames disagree in sign around the triangle:
+
+    >>> keys, edges = graph_edge_keys(np.array([[1], [0]]))
+    >>> tri = star_triangles(np.array([[0, 1]]), keys, 2)
+    >>> R_q = np.array([[[[1.0]], [[1.0]]]])
+    >>> star_triangle_scores(R_q, tri, np.array([[[-1.0]]]), 1)[0]
+    array([1.])
+    """
+    t = len(tri.query)
+    frustrated = np.zeros(n_queries)
+    holonomy = np.zeros(n_queries)
+    counts = np.bincount(tri.query, minlength=n_queries).astype(np.float64)
+    if t == 0:
+        return frustrated, holonomy, counts
+    d = R_query.shape[-1]
+    neg = np.zeros(t, dtype=bool)
+    dev = np.zeros(t)
+    chunk = max(1, _CHUNK_BYTES // max(1, 6 * d * d * 8))
+    for s in range(0, t, chunk):
+        sl = slice(s, s + chunk)
+        q, a, b = tri.query[sl], tri.a[sl], tri.b[sl]
+        Rjl = R_ref_edges[tri.edge[sl]]
+        Rjl = np.where(tri.flipped[sl, None, None], np.swapaxes(Rjl, 1, 2), Rjl)
+        H = R_query[q, a] @ Rjl @ np.swapaxes(R_query[q, b], 1, 2)
+        neg[sl] = np.linalg.det(H) < 0
+        dev[sl] = np.linalg.norm((H - np.eye(d)).reshape(len(H), -1), axis=1)
+    frustrated = np.bincount(tri.query, weights=neg.astype(np.float64), minlength=n_queries)
+    keep = ~neg
+    pos_count = np.bincount(tri.query[keep], minlength=n_queries).astype(np.float64)
+    hol_sum = np.bincount(tri.query[keep], weights=dev[keep], minlength=n_queries)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frustrated = np.where(counts > 0, frustrated / np.where(counts > 0, counts, 1), 0.0)
+        holonomy = np.where(pos_count > 0, hol_sum / np.where(pos_count > 0, pos_count, 1), 0.0)
+    return frustrated, holonomy, counts
 
 
 # ----------------------------------------------------------------------------------------------
@@ -253,25 +341,18 @@ def _join_times(n: int, u, v, w, m: int) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 
 
-def _neighbours(tree, Q, k: int, self_index):
+def _neighbours(reference_X, tree, Q, k: int, self_index):
     """The ``k`` nearest reference points of every query, the query itself excluded.
 
     With ``self_index=None`` (new points) a reference point at distance 0 is taken to be the
-    query itself: a new point that coincides with a reference point gets exactly that point's
-    leave-one-out neighbourhood.
+    query itself (the first such row): a new point that coincides with a reference point gets
+    exactly that point's leave-one-out neighbourhood.
     """
-    dist, idx = tree.query(Q, k=k + 1)
-    dist, idx = np.asarray(dist).reshape(len(Q), k + 1), np.asarray(idx, np.int64)
-    idx = idx.reshape(len(Q), k + 1)
-    if self_index is None:
-        is_self = np.zeros_like(idx, dtype=bool)
-        is_self[:, 0] = dist[:, 0] == 0
-    else:
-        is_self = idx == np.asarray(self_index)[:, None]
-    # drop the query itself, or (a duplicate took its place) the farthest neighbour
-    drop = np.where(is_self.any(axis=1), np.argmax(is_self, axis=1), k)
-    keep = np.ones_like(is_self)
-    keep[np.arange(len(Q)), drop] = False
+    if self_index is not None:
+        return kneighbors(reference_X, k, query=Q, exclude=self_index, tree=tree)
+    dist, idx = kneighbors(reference_X, k + 1, query=Q, tree=tree)
+    keep = np.ones(idx.shape, dtype=bool)
+    keep[np.arange(len(Q)), np.where(dist[:, 0] == 0, 0, k)] = False
     return dist[keep].reshape(len(Q), k), idx[keep].reshape(len(Q), k)
 
 
@@ -299,7 +380,8 @@ def local_reference_nbytes(n: int, n_features: int, sizes, dim: int | None) -> i
 
 
 def fit_local_reference(
-    X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9, signal=None
+    X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9, signal=None,
+    weights=None,
 ) -> tuple[LocalSheafReference, dict[str, np.ndarray]]:
     """Build the reference structure of ``X`` and score its own points (leave-one-out).
 
@@ -316,6 +398,10 @@ def fit_local_reference(
     variance_threshold : float, default=0.9
     signal : ndarray of shape (n, m), optional
         Data on the points; adds the ``signal`` component (see :func:`local_score_components`).
+    weights : ndarray of shape (n,), optional
+        Multiplicities (a point standing for that many identical rows; pass distinct points);
+        ``None``: 1 each. Only their ratios to their mean matter, so repeating every row the
+        same number of times changes nothing.
 
     Returns
     -------
@@ -339,8 +425,8 @@ def fit_local_reference(
     sizes = tuple(sorted({int(k) for k in sizes}))
     if not sizes or sizes[0] < 2 or sizes[-1] > n - 1:
         raise ValueError(f"sizes must lie in [2, n - 1 = {n - 1}], got {sizes}.")
-    tree = cKDTree(X)
-    dist_all, N_all = _neighbours(tree, X, sizes[-1], np.arange(n))
+    tree = cKDTree(X) if D <= 16 else None
+    dist_all, N_all = kneighbors(X, sizes[-1], tree=tree)
     if dim is None:
         mid = sizes[len(sizes) // 2]
         # neighbourhood spectra in chunks of bounded size (n · mid · D at once is 1.6 GB for
@@ -355,6 +441,10 @@ def fit_local_reference(
         ok = total[:, 0] > 0
         dim = estimate_dimension(var[ok] / total[ok], variance_threshold) if ok.any() else 1
     dim = int(max(1, min(int(dim), D, sizes[0] - 1)))
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+    if len(w) != n or not np.all(w > 0):
+        raise ValueError(f"weights must be {n} positive numbers.")
+    w = w / w.mean()
     frames, keys, maps, log_pr_med = [], [], [], []
     for k in sizes:
         N = N_all[:, :k]
@@ -362,21 +452,7 @@ def fit_local_reference(
         frames.append(pca.frames)
         key, edges = graph_edge_keys(N)
         keys.append(key)
-        # edge maps in chunks of edges: gathering every edge's source frame at once is
-        # (n·k) × D × d (1.5 GB for 4,000 points in 128 dimensions)
-        step = max(1, _CHUNK_BYTES // max(1, D * dim * 8))
-        maps.append(
-            np.concatenate(
-                [
-                    frame_edges(
-                        pca.frames[edges[c : c + step, 0]], pca.frames, edges[c : c + step, 1:]
-                    )[0][:, 0]
-                    for c in range(0, len(edges), step)
-                ]
-            )
-            if len(edges)
-            else frame_edges(pca.frames[edges[:, 0]], pca.frames, edges[:, 1:])[0][:, 0]
-        )
+        maps.append(align_frames(pca.frames, edges))  # in bounded chunks of edges
         log_pr_med.append(float(np.median(pca.log_participation)))
     reference = LocalSheafReference(
         X=X,
@@ -386,10 +462,12 @@ def fit_local_reference(
         frames=tuple(frames),
         edge_keys=tuple(keys),
         edge_maps=tuple(maps),
-        join_times=h0_join_times(X, sizes),
+        join_times=h0_join_times(X, sizes, weights=w),
         radii=dist_all[:, [k - 1 for k in sizes]].copy(),
         log_participation_median=np.array(log_pr_med),
         signal=None if signal is None else _signal_array(signal, n),
+        weights=w,
+        bulk_times=h0_join_times(X, [n / 2], weights=w)[:, 0],
     )
     return reference, local_score_components(
         reference, X, self_index=np.arange(n), query_signal=reference.signal
@@ -431,6 +509,39 @@ def _score_block(reference, Q, N_all, dist_all, out, rows, n) -> None:
         local = np.median(reference.radii[N, s], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["h0_join"][rows, s] = np.where(local > 0, join / np.where(local > 0, local, 1), 0.0)
+        out["distance"][rows, s] = _mass_mean(dist_all, reference.weights[N_all], k)
+
+
+def _bulk_distance(reference, Q, self_index) -> np.ndarray:
+    """Distance from every query to the bulk: the H^0 class holding half the reference's mass.
+
+    The bulk is the single-linkage cluster that first holds half of the reference rows, at the
+    scale ``T`` where it forms (the points with ``bulk_times == T``); a query's value is its
+    distance to the nearest member other than itself (a query at distance 0 from a member is
+    that member, as in :func:`_neighbours`): the nearest-neighbour spacing for a member, the
+    gap to the bulk for a point of another cluster.
+    """
+    t = reference.bulk_times
+    members = np.flatnonzero(t <= t.min())
+    if len(members) < 2:
+        return np.zeros(len(Q))
+    dist, idx = kneighbors(reference.X[members], 2, query=Q)
+    itself = dist[:, 0] == 0
+    if self_index is not None:
+        itself = members[idx[:, 0]] == np.asarray(self_index)
+    return np.where(itself, dist[:, 1], dist[:, 0])
+
+
+def _mass_mean(dist, weights, mass: float) -> np.ndarray:
+    """Mean of the nearest distances over the first ``mass`` of neighbour weight (per row).
+
+    The last neighbour counted enters with the part of its weight that completes ``mass``;
+    rows whose neighbours hold less than ``mass`` average over all of them.
+    """
+    before = np.cumsum(weights, axis=1) - weights
+    take = np.clip(mass - before, 0.0, weights)
+    total = take.sum(axis=1)
+    return (take * dist).sum(axis=1) / np.where(total > 0, total, 1.0)
 
 
 def local_score_components(
@@ -486,7 +597,8 @@ def local_score_components(
     if m == 0:
         return out
     n = len(reference.X)
-    dist_all, N_all = _neighbours(reference.tree, Q, sizes[-1], self_index)
+    out["h0_bulk"][:] = _bulk_distance(reference, Q, self_index)[:, None]
+    dist_all, N_all = _neighbours(reference.X, reference.tree, Q, sizes[-1], self_index)
     # queries in blocks: a block's star triangles (up to k(k-1)/2 per query, each with d × d
     # holonomy products) stay within a fixed working set; every score is per query, so the
     # blocks give the same numbers as one pass
@@ -497,62 +609,8 @@ def local_score_components(
         if reference.signal is not None:
             for s, k in enumerate(sizes):
                 gaps = S_q[rows, None, :] - reference.signal[N_all[rows, :k]]
-                out["signal"][rows, s] = np.linalg.norm(gaps, axis=2).mean(axis=1)
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Standardisation
-# ----------------------------------------------------------------------------------------------
-
-
-def robust_location_scale(values) -> tuple[np.ndarray, np.ndarray]:
-    """Median and robust upper-tail scale of every column (components are dimensionless).
-
-    ``scale = max(1.4826·MAD, (q90 − median) / 1.2816)``: the MAD, widened where the upper tail
-    is heavier than a normal one (so that every component's 90th percentile sits at z ≤ 1.28
-    and no skewed component dominates the maximum over components); robust to up to 10 %
-    contamination of the reference. Where both are below ``SCALE_FLOOR`` (more than 90 % of the
-    values tie with the median: zero-inflated components such as the orientation conflicts of
-    an orientable sample), ``1.2533·mean |x − median|`` is used; where that is below the floor
-    too, the column is constant: its scale is ``inf`` and it standardises to 0 (it carries no
-    information).
-
-    Examples
-    --------
-    >>> V = np.c_[np.r_[1.0, np.zeros(19)], np.arange(20.0), np.full(20, 5.0)]
-    >>> loc, scale = robust_location_scale(V)   # zero-inflated, spread, constant
-    >>> loc, scale.round(3)
-    (array([0. , 9.5, 5. ]), array([0.063, 7.413,   inf]))
-    """
-    V = np.asarray(values, dtype=np.float64)
-    loc = np.median(V, axis=0)
-    dev = np.abs(V - loc)
-    scale = np.maximum(
-        1.4826 * np.median(dev, axis=0), (np.percentile(V, 90, axis=0) - loc) / 1.2816
-    )
-    mean_dev = 1.2533 * dev.mean(axis=0)
-    scale = np.where(scale > SCALE_FLOOR, scale, np.where(mean_dev > SCALE_FLOOR, mean_dev, np.inf))
-    return loc, scale
-
-
-def standardize_components(components: dict, location: dict, scale: dict) -> dict:
-    """``(raw − location) / scale`` per component and size, then the mean over sizes.
-
-    Returns
-    -------
-    dict
-        Name → ndarray of shape (m,): robust z-scores (0 = typical of the reference,
-        positive = more anomalous), averaged over the neighbourhood sizes.
-
-    Examples
-    --------
-    >>> standardize_components({"a": np.array([[1.0, 3.0]])}, {"a": np.zeros(2)},
-    ...                        {"a": np.array([1.0, 1.0])})
-    {'a': array([2.])}
-    """
-    out = {}
-    for name, raw in components.items():
-        z = (np.asarray(raw, dtype=np.float64) - location[name]) / scale[name]
-        out[name] = z.mean(axis=1)
+                star = np.repeat(np.arange(gaps.shape[0]), k)  # the edges q–j of each star
+                out["signal"][rows, s] = incident_reduce(
+                    star, np.linalg.norm(gaps, axis=2).ravel(), gaps.shape[0], "mean"
+                )
     return out

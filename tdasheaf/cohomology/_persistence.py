@@ -355,18 +355,11 @@ def _dispatch(sheaf, degrees, p, engine, representatives, rtol, drop_zero_length
             route = _flag_route(sheaf, degrees)
             if route is not None:
                 flag, signs = route
-                if _keys_overflow(flag.n_vertices, degrees):
-                    return _explicit_flag_bars(
-                        flag.n_vertices,
-                        flag.edges,
-                        flag.values,
-                        signs,
-                        degrees,
-                        p,
-                        drop_zero_length,
-                        budget,
-                    )
-                return _flag_bars(
+                # int64 simplex keys would overflow: build the complex (within the budget)
+                bars = (
+                    _explicit_flag_bars if _keys_overflow(flag.n_vertices, degrees) else _flag_bars
+                )
+                return bars(
                     flag.n_vertices,
                     flag.edges,
                     flag.values,

@@ -12,17 +12,25 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from tdasheaf.cohomology._local_scores import (
     COMPONENTS,
+    combine_ranks,
     fit_local_reference,
     local_reference_nbytes,
     local_score_components,
     robust_location_scale,
     standardize_components,
 )
-from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.estimators._base import DEPRECATED, renamed_parameter
+from tdasheaf.estimators._sklearn_compat import (
+    Hidden,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+    validate_data,
+)
 from tdasheaf.utils import over_budget, resolve_memory_budget
 
 __all__ = ["SheafOutlierDetector"]
@@ -94,7 +102,8 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     ``(n_samples, n_features)`` array: a point cloud or a table. Features are used as Euclidean
     coordinates, so **scale tabular features first** (e.g. ``MinMaxScaler``, as ADBench does).
 
-    For each neighbourhood size ``k`` in ``scales × n_neighbors``, every point is compared with
+    For each neighbourhood size ``k`` in ``neighbor_multipliers × n_neighbors``, every point is
+    compared with
     the structure of its ``k`` nearest training points (never itself): local PCA frames (the
     tangent sheaf), their signs (the orientation sheaf) and the connected components of the Rips
     filtration (the constant sheaf). The components (``score_components_``; details in
@@ -117,23 +126,48 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         component of at least ``k`` points), relative to its neighbours — isolated points and
         small far clusters (the classical tabular outliers);
     ``holonomy``
-        mean tangent holonomy ‖H − I‖ on the star's triangles — curvature spikes.
+        mean tangent holonomy ‖H − I‖ on the star's triangles — curvature spikes;
+
+    and two that look at the whole training set (global structure, in absolute units):
+
+    ``h0_bulk``
+        the Rips scale at which the point joins the H^0 class (single-linkage cluster) that
+        holds half of the training rows — anomalies that form their own dense cluster (locally
+        normal to every neighbourhood method) or lie far from the bulk;
+    ``distance``
+        mean distance to the nearest ``k`` training rows — points in sparse regions of the
+        whole table (the classical distance-based outliers).
+
+    **Duplicates are multiplicities**: identical training rows are one point with a weight
+    (their count) everywhere the detector looks at neighbourhoods — the frames, the graphs and
+    the star triangles use the distinct points (a row repeated 30 times is neither a degenerate
+    frame nor its own neighbourhood), the H^0 components and the ``distance`` neighbourhoods
+    count rows, and every row gets the score of its point (copies score alike). Only the
+    weights relative to their mean matter, so repeating every row twice changes no score.
 
     Each component is standardised on the training set (median and a robust upper-tail scale,
     :func:`~tdasheaf.cohomology._local_scores.robust_location_scale`), averaged over the
     neighbourhood sizes, and the outlier score is the **maximum** over components
     (``combine="max"``: a point is anomalous when any one kind of inconsistency is unusual;
-    ``"mean"`` averages them). Sign convention as LocalOutlierFactor: ``score_samples`` and
+    ``"mean"`` averages them; ``"rank"`` replaces every component by its mid-rank among the
+    training rows, a number in ``[0, 1]`` free of each component's distribution, and averages
+    those). The default was chosen on real tables and on the geometric tasks of
+    ``pipelines/benchmarks/anomaly.py`` (see ``docs/anomaly.md``): the maximum keeps every
+    geometric task (a single local component sees it), and the two global components carry
+    the tables. Sign convention as LocalOutlierFactor: ``score_samples`` and
     ``negative_outlier_factor_`` are the *opposite* of that score, so **higher = more normal**,
     and ``decision_function = score_samples − offset_`` is negative for outliers.
 
     Parameters
     ----------
     n_neighbors : int, default=20
-        Base neighbourhood size. Needs at least ``n_neighbors + 1`` training samples.
-    scales : tuple of float, default=(0.5, 1.0, 2.0)
+        Base neighbourhood size. With fewer than ``n_neighbors + 1`` distinct training samples
+        it is lowered to ``n_distinct − 1`` with a warning (``n_neighbors_``), as in
+        :class:`~sklearn.neighbors.LocalOutlierFactor`; at least 3 distinct training samples
+        are needed.
+    neighbor_multipliers : tuple of float, default=(0.5, 1.0, 2.0)
         Neighbourhood sizes as multiples of ``n_neighbors`` (rounded, clipped to
-        ``[dim + 2, n_samples − 1]``, duplicates merged).
+        ``[dim + 2, n_samples − 1]``, duplicates merged). Formerly ``scales``.
     dim : int, optional
         Intrinsic dimension of the local frames; ``None`` estimates it on the training set
         (median number of principal components explaining ``variance_threshold``).
@@ -141,7 +175,10 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     components : tuple of str, optional
         Subset of :data:`~tdasheaf.cohomology._local_scores.COMPONENTS` (and ``"signal"`` when
         ``n_signal_features > 0``) to combine; ``None`` uses all of them.
-    combine : {"max", "mean"}, default="max"
+    combine : {"max", "mean", "rank"}, default="max"
+        How the standardised components make one score (see above). ``"rank"`` with
+        ``components=("h0_bulk", "distance", "dimension")`` is a table-only recipe measured in
+        ``docs/anomaly.md``.
     contamination : "auto" or float, default="auto"
         ``"auto"``: ``offset_ = −3``, i.e. a point is an outlier when some component is more
         than 3 robust scales above its training median (on clean samples of surfaces and of
@@ -149,7 +186,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         percentile of ``negative_outlier_factor_``.
     n_signal_features : int, default=0
         The last ``n_signal_features`` columns of ``X`` are *data on the points* (a signal),
-        not coordinates: the geometric components use the other columns, and a seventh
+        not coordinates: the geometric components use the other columns, and a ninth
         component, ``signal``, scores how badly a point's data fail to glue with its
         neighbours' — ``mean_{j ∈ N_k(i)} ‖s(i) − s(j)‖``, the per-vertex inconsistency of the
         assignment ``s`` in the constant sheaf ℝ^m on the point's star in the kNN graph (the
@@ -168,7 +205,13 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         maps ``n·k × d × d`` per neighbourhood size, with ``d`` at its largest when ``dim`` is
         None) is estimated before anything is built; above the budget ``fit`` raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming the estimate and what to
-        change (``dim``, ``n_neighbors``, ``scales``, subsampling).
+        change (``dim``, ``n_neighbors``, ``neighbor_multipliers``, subsampling).
+    scales : tuple of float
+
+        .. deprecated:: 0.1
+           ``scales`` was renamed ``neighbor_multipliers`` (``scales`` means absolute
+           filtration values elsewhere, e.g. in :class:`SheafLaplacianSpectrum`); the old name
+           works with a ``FutureWarning`` until 0.3.
 
     Attributes
     ----------
@@ -186,6 +229,13 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     reference_ : LocalSheafReference
         The training structure.
     n_features_in_, n_samples_fit_ : int
+    n_distinct_fit_ : int
+        Number of distinct training rows (the points of the structure).
+    component_reference_ : dict
+        Name → sorted standardised components of the training rows (the ranks of
+        ``combine="rank"``).
+    n_neighbors_ : int
+        The base neighbourhood size used: ``min(n_neighbors, n_samples_fit_ - 1)``.
 
     Examples
     --------
@@ -205,11 +255,12 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "scales": ["array-like"],
+        "neighbor_multipliers": ["array-like"],
+        "scales": ["array-like", Hidden(StrOptions({DEPRECATED}))],
         "dim": [Interval(Integral, 1, None, closed="left"), None],
         "variance_threshold": [Interval(Real, 0, 1, closed="right")],
         "components": ["array-like", None],
-        "combine": [StrOptions({"max", "mean"})],
+        "combine": [StrOptions({"max", "mean", "rank"})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_signal_features": [Interval(Integral, 0, None, closed="left")],
         "novelty": ["boolean"],
@@ -219,7 +270,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     def __init__(
         self,
         n_neighbors=20,
-        scales=(0.5, 1.0, 2.0),
+        neighbor_multipliers=(0.5, 1.0, 2.0),
         dim=None,
         variance_threshold=0.9,
         components=None,
@@ -228,9 +279,10 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         novelty=False,
         n_signal_features=0,
         memory_budget=None,
+        scales=DEPRECATED,
     ):
         self.n_neighbors = n_neighbors
-        self.scales = scales
+        self.neighbor_multipliers = neighbor_multipliers
         self.dim = dim
         self.variance_threshold = variance_threshold
         self.components = components
@@ -239,6 +291,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self.novelty = novelty
         self.n_signal_features = n_signal_features
         self.memory_budget = memory_budget
+        self.scales = scales
 
     # -- validation -----------------------------------------------------------------------------
 
@@ -272,12 +325,14 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
             )
         return X[:, :-m], X[:, -m:]
 
-    def _sizes(self, n: int, dim) -> tuple[int, ...]:
-        scales = np.asarray(self.scales, dtype=np.float64).reshape(-1)
+    def _sizes(self, n: int, dim, multipliers) -> tuple[int, ...]:
+        scales = np.asarray(multipliers, dtype=np.float64).reshape(-1)
         if scales.size == 0 or not np.all(np.isfinite(scales)) or not np.all(scales > 0):
-            raise ValueError(f"scales must be positive numbers, got {self.scales!r}.")
-        low = 2 if dim is None else int(dim) + 2
-        sizes = np.clip(np.round(scales * self.n_neighbors).astype(int), low, n - 1)
+            raise ValueError(
+                f"neighbor_multipliers must be positive numbers, got {multipliers!r}."
+            )
+        low = min(2 if dim is None else int(dim) + 2, n - 1)
+        sizes = np.clip(np.round(scales * self.n_neighbors_).astype(int), low, n - 1)
         return tuple(sorted(set(sizes.tolist())))
 
     def _check_X(self, X, reset: bool) -> np.ndarray:
@@ -304,15 +359,31 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self
         """
         names = self._components()
-        X, S = self._split(self._check_X(X, reset=True))
+        X_all = self._check_X(X, reset=True)
+        # duplicates as multiplicities: identical rows are one point with a weight (count)
+        unique, inverse, counts = np.unique(
+            X_all, axis=0, return_inverse=True, return_counts=True
+        )
+        inverse = inverse.reshape(-1)
+        X, S = self._split(unique)
+        n_rows = X_all.shape[0]
         n = X.shape[0]
         k = int(self.n_neighbors)
-        if n < k + 1:
+        if n < 3:
             raise ValueError(
-                f"X has {n} sample(s), but n_neighbors={k} needs at least {k + 1} (every point "
-                "is compared with n_neighbors other training points); lower n_neighbors or add "
-                "samples."
+                f"X has {n_rows} sample(s){f' ({n} distinct)' if n < n_rows else ''}, but "
+                "SheafOutlierDetector needs at least 3 distinct ones (every point is compared "
+                "with at least 2 other training points)."
             )
+        if k > n - 1:
+            warnings.warn(
+                f"n_neighbors ({k}) is greater than the number of other training samples "
+                f"({n - 1}{' distinct' if n < n_rows else ''}); n_neighbors will be set to "
+                f"(n_samples - 1) = {n - 1} for estimation (as LocalOutlierFactor does).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.n_neighbors_ = min(k, n - 1)
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
         if len(constant):
             raise ValueError(
@@ -321,7 +392,10 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
                 "X[:, np.ptp(X, axis=0) > 0] or sklearn.feature_selection.VarianceThreshold() in a "
                 "Pipeline."
             )
-        sizes = self._sizes(n, self.dim)
+        multipliers = renamed_parameter(
+            self, old="scales", new="neighbor_multipliers", removed_in="0.3"
+        )
+        sizes = self._sizes(n, self.dim, multipliers)
         budget = resolve_memory_budget(self.memory_budget)
         need = local_reference_nbytes(n, X.shape[1], sizes, self.dim)
         if need > budget:
@@ -331,11 +405,12 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
                 f"{self.dim or min(X.shape[1], sizes[0] - 1)})",
                 need,
                 budget,
-                "Pass dim= (a smaller frame dimension), lower n_neighbors or scales, or "
-                "subsample the points",
+                "Pass dim= (a smaller frame dimension), lower n_neighbors or "
+                "neighbor_multipliers, or subsample the points",
             )
         reference, raw = fit_local_reference(
-            X, sizes, self.dim, variance_threshold=float(self.variance_threshold), signal=S
+            X, sizes, self.dim, variance_threshold=float(self.variance_threshold), signal=S,
+            weights=counts,
         )
         degenerate = int(np.count_nonzero(reference.radii[:, 0] == 0))
         if degenerate:
@@ -347,17 +422,20 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
                 stacklevel=3,
             )
         location, scale = {}, {}
-        for name in names:
+        for name in names:  # over the distinct points: repeating every row changes nothing
             location[name], scale[name] = robust_location_scale(raw[name])
+        raw = {c: v[inverse] for c, v in raw.items()}  # back to every row
         self.reference_ = reference
         self.neighborhood_sizes_ = reference.sizes
         self.dim_ = reference.dim
         self.components_used_ = names
         self.component_location_ = location
         self.component_scale_ = scale
-        self.n_samples_fit_ = n
+        self.n_samples_fit_ = n_rows
+        self.n_distinct_fit_ = n
         z = standardize_components({c: raw[c] for c in names}, location, scale)
         self.score_components_ = _frame(z, names)
+        self.component_reference_ = {c: np.sort(z[c]) for c in names}
         self.negative_outlier_factor_ = -self._combine(z)
         if self.contamination == "auto":
             self.offset_ = -AUTO_THRESHOLD
@@ -368,6 +446,8 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         return self
 
     def _combine(self, z: dict) -> np.ndarray:
+        if self.combine == "rank":
+            return combine_ranks(z, self.component_reference_, self.components_used_)
         Z = np.column_stack([z[c] for c in self.components_used_])
         return Z.max(axis=1) if self.combine == "max" else Z.mean(axis=1)
 
