@@ -300,3 +300,31 @@ def test_callers_give_a_duplicated_point_k_real_neighbours():
     F = local_frames(X, 6, dim=1)
     np.testing.assert_array_equal(F.neighbors[:, 0], np.arange(len(X)))  # itself first
     np.testing.assert_array_equal(F.neighbors[:, 1:], kneighbors(X, 5)[1])
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cityblock", "precomputed"])
+def test_enclosing_radius_is_the_smallest_eccentricity(metric):
+    from scipy.spatial.distance import cdist
+
+    from tdasheaf.geometry import enclosing_radius
+
+    X = np.random.default_rng(3).normal(size=(60, 5))
+    D = cdist(X, X, metric="euclidean" if metric == "precomputed" else metric)
+    radius, apex = enclosing_radius(D if metric == "precomputed" else X, metric)
+    assert radius == pytest.approx(D.max(axis=1).min(), rel=1e-12)
+    assert D[apex].max() == pytest.approx(radius, rel=1e-12)
+    # at that scale the apex is adjacent to every vertex: the Rips complex is a cone
+    if metric == "euclidean":
+        from tdasheaf.geometry import pair_lengths
+
+        others = np.arange(len(X))
+        assert pair_lengths(X, np.full(len(X), apex), others).max() <= radius
+
+
+def test_enclosing_radius_small_clouds():
+    from tdasheaf.geometry import enclosing_radius
+
+    assert enclosing_radius(np.zeros((1, 3))) == (0.0, 0)
+    assert enclosing_radius(np.array([[0.0], [1.0], [3.0]])) == (2.0, 1)
+    with pytest.raises(ValueError, match="empty"):
+        enclosing_radius(np.zeros((0, 2)))

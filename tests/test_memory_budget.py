@@ -100,7 +100,7 @@ def test_estimators_take_the_budget():
     for est in (RipsPersistence(), SheafPersistence(), AlphaPersistence(), SheafFeatures()):
         assert "memory_budget" in est.get_params()
         est.set_params(memory_budget=10 * MiB)
-    with pytest.raises(ComplexTooLargeError, match="distance matrix.*memory_budget"):
+    with pytest.raises(ComplexTooLargeError, match="Rips graph.*memory_budget"):
         RipsPersistence(memory_budget=MiB).fit_transform([X])
     with pytest.raises(ComplexTooLargeError, match="alpha complex.*memory_budget"):
         AlphaPersistence(memory_budget=MiB).fit_transform([_gauss(200, 10)])

@@ -41,7 +41,7 @@ import numpy as np
 from tdasheaf.cohomology._persistence import FLAG_BYTES_PER_EDGE as ENGINE_BYTES_PER_EDGE
 from tdasheaf.cohomology._persistence import flag_persistence, sheaf_persistence
 from tdasheaf.complexes import maxmin_landmarks, radius_edges, rips_complex
-from tdasheaf.geometry import pair_lengths
+from tdasheaf.geometry import enclosing_radius, pair_lengths
 from tdasheaf.sheaves import constant_sheaf
 from tdasheaf.utils import (
     check_degrees,
@@ -216,6 +216,12 @@ def _flag_bars(
     asked = tuple(q for q in degrees if q <= top)
     if not asked:
         return {}
+    if n >= 2:
+        # beyond the enclosing radius the Rips complex is a cone (contractible): every bar of
+        # constant coefficients has ended there, so longer edges change nothing (ripser's
+        # threshold); an infinite threshold never builds the complete graph
+        radius, _ = enclosing_radius(X, metric, memory_budget=budget)
+        max_edge_length = min(max_edge_length, radius)
     if top > 2:
         K = rips_complex(
             X, max_edge_length, top + 1, metric=metric, memory_budget=budget,

@@ -3,8 +3,8 @@ scikit-learn datasets that fit TDA (digits as pixel clouds, natural-image 3×3 p
 
 The scikit-learn data (``load_digits``, ``load_sample_images``) are installed with
 scikit-learn and need no download; they keep their own licences (UCI digits: CC BY 4.0; the
-two photographs: CC BY 2.0, see ``datasets/README.md``). The bundled folder ships only with a
-source checkout.
+two photographs: CC BY 2.0, see ``datasets/README.md``). The bundled folder ships with a
+source checkout and, as package data, inside the wheel.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ def bundled_data_path() -> Path:
     Returns
     -------
     pathlib.Path
-        Absolute path of ``datasets/`` beside the ``tdasheaf`` package.
+        Absolute path of ``datasets/`` beside the ``tdasheaf`` package in a source checkout
+        (``git clone`` and ``pip install -e .``); in an installed wheel, of its copy
+        ``tdasheaf/datasets/_bundled`` (package data).
 
     Raises
     ------
     FileNotFoundError
-        When the folder is absent: the data files ship with a source checkout (``git clone``
-        and ``pip install -e .``), not inside the installed package.
+        When neither is there (a broken install).
 
     Examples
     --------
@@ -51,11 +52,13 @@ def bundled_data_path() -> Path:
     True
     """
     path = Path(__file__).resolve().parents[2] / "datasets"
+    if not (path / "README.md").is_file():  # an installed wheel: its copy of datasets/
+        path = Path(__file__).resolve().parent / "_bundled"
     if not (path / "README.md").is_file():
         raise FileNotFoundError(
             f"the bundled data folder {path} is missing: the datasets/ folder ships with a source "
-            "checkout of tdasheaf (git clone, then pip install -e .), not with an installed "
-            "wheel. Use a checkout, or pass path= to a copy of datasets/point_clouds."
+            "checkout of tdasheaf and, as tdasheaf/datasets/_bundled, inside its wheel. "
+            "Reinstall, use a checkout, or pass path= to a copy of datasets/point_clouds."
         )
     return path
 
@@ -90,7 +93,7 @@ def load_bundled_point_clouds(
     Raises
     ------
     FileNotFoundError
-        Without a source checkout (and no ``path``), or when the labels table is missing.
+        When the bundled folder is missing (and no ``path``), or the labels table is.
     ValueError
         When the labels table does not list exactly the clouds of the folder.
 

@@ -28,7 +28,7 @@ from tdasheaf.geometry._connectivity import (
     minimum_spanning_forest,
     minimum_spanning_tree,
 )
-from tdasheaf.geometry._edges import EDGE_BUILD_BYTES, pair_lengths, radius_edges
+from tdasheaf.geometry._edges import EDGE_BUILD_BYTES, enclosing_radius, pair_lengths, radius_edges
 from tdasheaf.geometry._landmarks import greedy_permutation, maxmin_landmarks
 from tdasheaf.geometry._neighbors import kneighbors, knn_distances, neighbourhood_radius
 
@@ -36,6 +36,7 @@ __all__ = [
     "EDGE_BUILD_BYTES",
     "component_join_times",
     "connectivity_scale",
+    "enclosing_radius",
     "greedy_permutation",
     "kneighbors",
     "knn_distances",
