@@ -389,7 +389,7 @@ def _build_transformer(features: Mapping):
                 tdasheaf.RipsPersistence(
                     homology_dimensions=tuple(features["degrees"]),
                     max_edge_length=float(features["max_edge_length"]),
-                    coeff=features["field"],  # None: the library's one default, GF(65521)
+                    field=features["field"],  # None: the library's one default, GF(65521)
                 ),
             ),
             (

@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: cannot read {args.data}: {exc}", file=sys.stderr)
         return 2
-    diagrams = tdasheaf.RipsPersistence(homology_dimensions=(0, 1), coeff=3).fit_transform(clouds)
+    diagrams = tdasheaf.RipsPersistence(homology_dimensions=(0, 1), field=3).fit_transform(clouds)
     features = make_union(
         tdasheaf.PersistenceEntropy(),
         tdasheaf.NumberOfPoints(),

@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "pipelines" / "benchmarks"
 
 
@@ -30,3 +32,23 @@ def test_tabular_data_match_adbench_shapes():
     for name, shape in (("wine", (129, 13)), ("WDBC", (367, 30))):
         X, y = bench.load_tabular(name)
         assert X.shape == shape and y.sum() == 10
+
+
+def test_real_tables_and_combinations():
+    bench = _load("anomaly")
+    X, y = bench.load_tabular("optdigits")
+    assert X.shape == (1667, 64) and y.sum() == 48
+    try:
+        X, y = bench.load_tabular("pima")
+    except ImportError as exc:  # the bench extra is optional
+        assert "not installed" in str(exc)
+    else:
+        assert X.shape == (532, 7) and y.sum() == 177
+    rng = np.random.default_rng(0)
+    import pandas as pd
+
+    frame = pd.DataFrame(rng.normal(size=(30, 8)), columns=bench.GLOBAL + (
+        "residual", "dimension", "frame", "orientation", "h0_join", "holonomy"))
+    comb = bench.combination_scores(frame, frame)
+    np.testing.assert_allclose(comb["max (default)"], frame.max(axis=1))
+    assert all(len(v) == 30 for v in comb.values())

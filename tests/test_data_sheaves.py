@@ -118,7 +118,7 @@ def test_orientation_h0_separates_what_rips_betti_numbers_do_not(
     clouds = [orientable(n, random_state=1, **kwargs), non_orientable(n, random_state=1, **kwargs)]
     cap = 1.5 * max(scales)
     est = tdasheaf.SheafPersistence(sheaf="orientation", max_edge_length=cap, dim=2)
-    rips_est = tdasheaf.RipsPersistence(max_edge_length=cap, coeff=2)
+    rips_est = tdasheaf.RipsPersistence(max_edge_length=cap, field=2)
     # one cloud at a time: the Klein bottle lives in ℝ⁴, the torus in ℝ³
     sheaf = [est.fit_transform([X])[0] for X in clouds]
     rips = [rips_est.fit_transform([X])[0] for X in clouds]

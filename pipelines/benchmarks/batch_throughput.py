@@ -36,6 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
+
 SHAPES = ("sphere", "torus", "cylinder", "mobius_band", "swiss_roll")
 
 
@@ -112,7 +115,11 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per n_jobs, best kept")
     parser.add_argument("--quick", action="store_true", help="40 clouds, memory 20,40")
     parser.add_argument("--_child", help=argparse.SUPPRESS)
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
+    out = {"n_points": args.n_points, "chunk_size": args.chunk_size, "throughput": [],
+           "memory": []}
     if args._child:
         _child(json.loads(args._child))
         return 0
@@ -148,13 +155,21 @@ def main(argv=None) -> int:
                 f"| {args.n_clouds} | {j} | {r['wall']:.1f} | {rate:.2f} | {rate / base:.2f} "
                 f"| {tree} |"
             )
+            out["throughput"].append({"clouds": args.n_clouds, "n_jobs": j, "wall": r["wall"],
+                                      "clouds_per_s": rate, "speed_up": rate / base,
+                                      "peak_rss_tree": r["tree"]})
         print("\n| clouds | n_jobs | peak RSS main MiB | peak RSS tree MiB |")
         print("|---|---|---|---|")
         for n in sizes:
             r = runs.get((n, 1)) or run(folders[n], tmp / f"m{n}.parquet", 1, args.chunk_size)
             tree = f"{r['tree'] / 2**20:.0f}" if r["tree"] else "n/a (no psutil)"
             print(f"| {n} | 1 | {r['self'] / 2**20:.0f} | {tree} |")
+            out["memory"].append({"clouds": n, "n_jobs": 1, "peak_rss_main": r["self"],
+                                  "peak_rss_tree": r["tree"]})
     print(f"\n# load average after: {os.getloadavg()}")
+    if args.json:
+        write_results(args.json, "batch_throughput", argv, out, clock)
+        print(f"wrote {args.json}")
     return 0
 
 

@@ -330,6 +330,11 @@ def main(argv=None) -> int:
                 "tdasheaf": ours,
                 "giotto": giotto,
                 "load_average_start_end": load,
+                "notes": (
+                    ["measured with other load on the machine: 1-min load average above 1"]
+                    if load and max(load) > 1
+                    else []
+                ),
             },
         )
         print(f"wrote {args.json}")

@@ -29,10 +29,15 @@ sides) and each row prints ``agree`` or ``DIFFER``.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy.spatial.distance import pdist
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
 
 
 def torus(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -64,7 +69,7 @@ def _bars_agree(ours: dict, dgms, tol: float) -> bool:
     return True
 
 
-def degree2_workload(sizes, repeat: int, before_max: int) -> bool:
+def degree2_workload(sizes, repeat: int, before_max: int, records=None) -> bool:
     """Degrees 0–2 on a sphere and a torus: ripser vs the implicit degree-2 route."""
     import ripser
 
@@ -121,6 +126,14 @@ def degree2_workload(sizes, repeat: int, before_max: int) -> bool:
                 f"{t_f / t_r:.2f} | {before} | {ratio_before} | {len(bars[2])} | "
                 f"{'agree' if agree else 'DIFFER'} |"
             )
+            if records is not None:
+                records.append(
+                    {"shape": shape, "n": n, "edges": len(K.simplices[1]), "ripser_s": t_r,
+                     "tdasheaf_s": t_f, "ratio": t_f / t_r,
+                     "before_s": None if before == "-" else float(before),
+                     "before_ratio": None if before == "-" else t_b / t_r,
+                     "h2_bars": len(bars[2]), "agree": bool(agree)}
+                )
     return ok
 
 
@@ -135,7 +148,10 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--h2-sizes", default="200,400,800")
     parser.add_argument("--before-max", type=int, default=400)
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
+    h1_records, h2_records = [], []
     sizes = [int(s) for s in args.sizes.split(",") if s]
     rng = np.random.default_rng(0)
     threshold = float(np.percentile(pdist(torus(1000, np.random.default_rng(0))), 20))
@@ -159,6 +175,10 @@ def main(argv=None) -> int:
         h1 = res["dgms"][1]
         h1 = h1[h1[:, 1] - h1[:, 0] > 1e-6 * max(1.0, threshold)]
         rows.append((n, t_r, t_f))
+        h1_records.append(
+            {"n": n, "edges": len(K.simplices[1]), "ripser_s": t_r, "tdasheaf_s": t_f,
+             "ratio": t_f / t_r, "h1_bars_ripser": len(h1), "h1_bars_tdasheaf": len(bars[1])}
+        )
         print(
             f"| {n} | {len(K.simplices[1])} | {t_r:.3f} | {t_f:.3f} | {t_f / t_r:.2f} | "
             f"{len(h1)} / {len(bars[1])} |"
@@ -170,9 +190,16 @@ def main(argv=None) -> int:
             f"tdasheaf {np.polyfit(n, tf, 1)[0]:.2f}"
         )
     h2_sizes = [int(s) for s in args.h2_sizes.split(",") if s]
-    if h2_sizes and not degree2_workload(h2_sizes, args.repeat, args.before_max):
-        return 1
-    return 0
+    ok = not h2_sizes or degree2_workload(h2_sizes, args.repeat, args.before_max, h2_records)
+    if args.json:
+        res = {"threshold": threshold, "repeat": args.repeat, "h1": h1_records,
+               "h2": h2_records, "ok": bool(ok)}
+        if len(rows) > 1:
+            res["growth_exponent"] = {"ripser": float(np.polyfit(n, tr, 1)[0]),
+                                      "tdasheaf": float(np.polyfit(n, tf, 1)[0])}
+        write_results(args.json, "flag_scaling", argv, res, clock)
+        print(f"wrote {args.json}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -63,9 +63,14 @@ from tdasheaf.datasets import make_torus
 from tdasheaf.exceptions import InvalidSheafError, NumericalWarning
 from tdasheaf.sheaves import CellularSheaf, tangent_sheaf
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
+
 ORACLE = Path(__file__).resolve().parents[2] / "tests" / "_rational_oracle.py"
 UNRESOLVABLE = 1e-3 * DEFAULT_RTOL
 PERCENTILE = 10.0
+COUNTS = ("cases", "exact", "warned", "exact+warned", "silently wrong", "beyond float64",
+          "rejected")
 
 
 def load_oracle():
@@ -230,7 +235,9 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="timed runs, best kept (3)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="30 cases, 120 points, repeat 1")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
     n_cases = args.cases or (30 if args.quick else 2000)
     n_points = args.points or (120 if args.quick else 300)
     repeat = args.repeat or (1 if args.quick else 3)
@@ -272,6 +279,30 @@ def main(argv=None) -> int:
         fo = "n/a" if np.isnan(r_old) else f"{r_old:.2f}"
         print(f"| {name} | {fe} | {fo} | {note} |")
     print(f"\n{time.perf_counter() - start:.1f} s")
+    if args.json:
+        write_results(
+            args.json,
+            "float_engine",
+            argv,
+            {
+                "cases_per_category": n_cases,
+                "points": n_points,
+                "repeat": repeat,
+                "seed": args.seed,
+                "old_engine_available": old is not None,
+                "correctness": [
+                    dict({k: int(c[k]) for k in COUNTS}, category=basis) for basis, c in rows
+                ],
+                "cost": [
+                    {"workload": name, "float_over_exact": r_exact, "float_over_old": r_old,
+                     "note": note}
+                    for name, r_exact, r_old, note in cost_rows
+                ],
+                "ok": bool(ok and agree),
+            },
+            clock,
+        )
+        print(f"wrote {args.json}")
     return 0 if ok and agree else 1
 
 

@@ -26,6 +26,10 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
 
 FULL = ((5000, 10), (20000, 64), (5000, 512))
 QUICK = ((500, 10), (600, 64), (300, 256))
@@ -95,7 +99,10 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=_parse_cases, help="e.g. 5000x10,20000x64")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per case")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
+    rows = []
     cases = args.cases or (QUICK if args.quick else FULL)
     print("# SheafFeatures() defaults on Gaussian clouds (one subprocess per case)")
     print(
@@ -106,6 +113,7 @@ def main(argv=None) -> int:
     failed = 0
     for n, D in cases:
         r = run_case(n, D, seed=args.seed, timeout=args.timeout)
+        rows.append(dict(r, n=n, dim=D, pairs=n * (n - 1) // 2))
         name = f"randn({n}, {D})"
         if "error" in r or not r.get("finite", False):
             failed += 1
@@ -116,6 +124,10 @@ def main(argv=None) -> int:
             f"| {name} | {r['time']:.1f} | {r['peak'] / 2**20:.0f} | {r['edges']:,} | "
             f"{100 * r['edges'] / pairs:.2f} % | {r['top']:.3f} | {r['capped'] or '-'} |"
         )
+    if args.json:
+        write_results(args.json, "high_dimensional", argv, {"seed": args.seed, "rows": rows},
+                      clock)
+        print(f"wrote {args.json}")
     return 1 if failed else 0
 
 

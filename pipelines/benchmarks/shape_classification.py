@@ -28,7 +28,7 @@ Models (scikit-learn pipelines, ``LogisticRegression(max_iter=5000)`` at the end
 * ``SheafFeatures``: ``SheafFeatures()`` (defaults: constant + orientation + tangent sheaves)
   → ``StandardScaler`` (added: the columns mix Betti counts, entropies and eigenvalues of very
   different ranges; without it the logistic regression converges slowly and badly) → LR;
-* ``Rips GF(3)`` / ``Rips GF(2)``: ``RipsPersistence(homology_dimensions=(0, 1), coeff=p)`` →
+* ``Rips GF(3)`` / ``Rips GF(2)``: ``RipsPersistence(homology_dimensions=(0, 1), field=p)`` →
   ``make_union(PersistenceEntropy(), Amplitude(), NumberOfPoints(), BettiCurve(n_bins=20))`` →
   ``StandardScaler`` → LR.
 
@@ -137,7 +137,7 @@ def models(n_jobs):
         out.append(
             (
                 f"Rips GF({p})",
-                RipsPersistence(homology_dimensions=(0, 1), coeff=p, n_jobs=n_jobs),
+                RipsPersistence(homology_dimensions=(0, 1), field=p, n_jobs=n_jobs),
                 make_pipeline(vectorisers, StandardScaler(), _lr()),
             )
         )
@@ -281,6 +281,12 @@ def main(argv=None) -> int:
                 "n_jobs": args.n_jobs,
                 "seed": args.seed,
                 "versions": _versions(),
+                "machine": {"cores": os.cpu_count(), "load_average": list(os.getloadavg())},
+                "notes": (
+                    ["measured with other load on the machine: 1-min load average above 1"]
+                    if os.getloadavg()[0] > 1
+                    else []
+                ),
                 "results": results,
             },
         )

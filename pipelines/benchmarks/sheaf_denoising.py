@@ -31,13 +31,18 @@ Only the public API of tdasheaf is used, plus numpy.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from tdasheaf import SheafDenoiser
 from tdasheaf.datasets import make_flat_torus, make_sphere
 from tdasheaf.sheaves import local_frames
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
 
 TIMES = (1.0, 3.0, 10.0, 30.0, 100.0)
 N_NEIGHBORS = 10
@@ -78,7 +83,7 @@ def run_case(name: str, n: int, sigma: float, seed: int) -> dict[str, dict[float
     out: dict[str, dict[float, float]] = {"none": {0.0: rms(noisy, V)}}
 
     def smooth(sheaf, t):
-        den = SheafDenoiser(sheaf=sheaf, t=t, n_signal_features=m, n_neighbors=N_NEIGHBORS,
+        den = SheafDenoiser(sheaf=sheaf, t=t, n_signal_features=m, graph_neighbors=N_NEIGHBORS,
                             frame_neighbors=FRAME_NEIGHBORS, dim=2)
         return den.fit_transform(cloud)[0][:, -m:]
 
@@ -120,7 +125,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="400 points, one seed, σ = 0.3")
     parser.add_argument("--n", type=int, default=None, help="points per cloud (default 800)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds averaged (default 3)")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
+    clock = RunClock()
+    rows = []
     n = args.n or (400 if args.quick else 800)
     n_seeds = args.seeds or (1 if args.quick else 3)
     sigmas = (0.3,) if args.quick else (0.1, 0.3)
@@ -148,7 +156,19 @@ def main(argv=None) -> int:
         gp = f"{best(res['graph+projection'])[0]:.4f}" if "graph+projection" in res else "–"
         print(f"| {name} | {sigma} | {res['none'][0.0]:.4f} | {g:.4f} (t={tg:g}) | {gp} | "
               f"{sheaf} {s:.4f} (t={ts:g}) | {s / g:.2f} |")
+        rows.append({
+            "workload": name, "sigma": sigma, "none": res["none"][0.0],
+            "graph": g, "graph_t": tg,
+            "graph_projection": best(res["graph+projection"])[0]
+            if "graph+projection" in res else None,
+            "sheaf": sheaf, "sheaf_error": s, "sheaf_t": ts, "sheaf_over_graph": s / g,
+            "per_t": {m: {f"{t:g}": e for t, e in errs.items()} for m, errs in res.items()},
+        })
     print(f"\n{time.perf_counter() - start:.1f} s")
+    if args.json:
+        write_results(args.json, "sheaf_denoising", argv,
+                      {"n": n, "seeds": n_seeds, "times": list(TIMES), "rows": rows}, clock)
+        print(f"wrote {args.json}")
     return 0
 
 

@@ -65,8 +65,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from scipy.spatial.distance import pdist
@@ -82,6 +84,9 @@ from tdasheaf.datasets import (
 )
 from tdasheaf.exceptions import NumericalWarning
 from tdasheaf.sheaves import local_frames, tangent_sheaf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import RunClock, add_json_argument, write_results  # noqa: E402
 
 DEGREES = (0, 1)
 N_NEIGHBORS = 15
@@ -297,7 +302,43 @@ def print_table(rows) -> None:
     )
 
 
+def summary(rows) -> list[dict]:
+    """One JSON record per row of the table (counts over the trials)."""
+    out = []
+    for name, n, noise, results in rows:
+        has_old = bool(results[0]["old"])
+
+        def count(key, results=results):
+            return int(sum(bool(r[key]) for r in results))
+
+        rec = {
+            "cloud": name,
+            "points": n,
+            "noise": noise,
+            "trials": len(results),
+            "edges_mean": float(np.mean([r["edges"] for r in results])),
+            "rotation_changed": count("rot_changed"),
+            "rotation_changed_silent": count("rot_silent"),
+            "frame_changed": count("frame_changed"),
+            "frame_changed_silent": count("frame_silent"),
+            "runs_warned": int(sum(r["warned"] for r in results)),
+            "runs": 3 * len(results),
+            "old_engine": has_old,
+        }
+        if has_old:
+            rec.update(
+                old_equals_new=count("old_eq_new"),
+                old_rotation_changed=count("old_rot_changed"),
+                old_frame_changed=count("old_frame_changed"),
+                time_new_over_old=sum(r["t_new"] for r in results)
+                / sum(r["t_old"] for r in results),
+            )
+        out.append(rec)
+    return out
+
+
 def main(argv=None) -> int:
+    clock = RunClock()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=None, help="points per cloud (500)")
     parser.add_argument("--trials", type=int, default=None, help="samples per row (30)")
@@ -311,6 +352,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="120 points, 2 trials, the first noise level only"
     )
+    add_json_argument(parser)
     args = parser.parse_args(argv)
     clouds = [c.strip() for c in args.clouds.split(",") if c.strip()]
     unknown = [c for c in clouds if c not in CLOUDS]
@@ -329,6 +371,11 @@ def main(argv=None) -> int:
     print()
     print_table(rows)
     print(f"\n{'OK' if ok else 'FAILED'}: {time.perf_counter() - start:.1f} s")
+    if args.json:
+        res = {"percentile": args.percentile, "seed": args.seed, "rows": summary(rows),
+               "ok": bool(ok)}
+        write_results(args.json, "tangent_invariance", argv, res, clock)
+        print(f"wrote {args.json}")
     return 0 if ok else 1
 
 

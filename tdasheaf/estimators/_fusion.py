@@ -192,7 +192,7 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         ``(points, complex) -> CellularSheaf`` with vertex stalks of dimension
         ``n_signal_features``.
     t : float, default=1.0
-        Diffusion time; with ``normalize=True`` in units of random-walk steps.
+        Diffusion time; with ``norm_laplacian=True`` in units of random-walk steps.
     n_signal_features : int, default=1
         How many trailing columns of every cloud are the signal.
     graph_neighbors : int, default=10
@@ -205,9 +205,11 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         Intrinsic dimension of the frames; estimated per cloud when ``None``.
     regularization : float, default=1.0
         Ridge strength of the fitted maps of ``sheaf="signal"`` (large: the constant sheaf).
-    normalize : bool, default=True
+    norm_laplacian : bool, default=True
         Vertex weights equal to the degrees: ``L^0 = D^{-1}(δ^0)ᵀδ^0``, the random-walk
-        normalisation, so that ``t`` does not depend on the density of the graph.
+        normalised Laplacian, so that ``t`` does not depend on the density of the graph
+        (scikit-learn's name in :func:`~sklearn.manifold.spectral_embedding`). Formerly
+        ``normalize``.
     n_jobs : int, optional
         joblib workers over clouds.
     n_neighbors : int
@@ -216,6 +218,12 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
            Renamed ``graph_neighbors``: ``n_neighbors`` is the local PCA neighbourhood in the
            other estimators (here ``frame_neighbors``). The old name works with a
            ``FutureWarning`` until 0.3.
+    normalize : bool
+
+        .. deprecated:: 0.1
+           Renamed ``norm_laplacian``: ``normalize`` divides an output by its scale elsewhere
+           (:class:`PersistenceEntropy`, giotto-tda's name); here it chooses the Laplacian.
+           The old name works with a ``FutureWarning`` until 0.3.
 
     Attributes
     ----------
@@ -259,8 +267,9 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         "frame_neighbors": [Interval(Integral, 2, None, closed="left")],
         "dim": [Interval(Integral, 1, None, closed="left"), None],
         "regularization": [Interval(Real, 0, None, closed="neither")],
-        "normalize": ["boolean"],
+        "norm_laplacian": ["boolean"],
         "n_jobs": [Integral, None],
+        "normalize": ["boolean", Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -273,9 +282,10 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         frame_neighbors=15,
         dim=None,
         regularization=1.0,
-        normalize=True,
+        norm_laplacian=True,
         n_jobs=None,
         n_neighbors=DEPRECATED,
+        normalize=DEPRECATED,
     ):
         self.sheaf = sheaf
         self.t = t
@@ -285,9 +295,10 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         self.frame_neighbors = frame_neighbors
         self.dim = dim
         self.regularization = regularization
-        self.normalize = normalize
+        self.norm_laplacian = norm_laplacian
         self.n_jobs = n_jobs
         self.n_neighbors = n_neighbors
+        self.normalize = normalize
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -313,6 +324,7 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
         self.graph_neighbors_ = int(
             renamed_parameter(self, old="n_neighbors", new="graph_neighbors", removed_in="0.3")
         )
+        renamed_parameter(self, old="normalize", new="norm_laplacian", removed_in="0.3")
         return self
 
     def _map_clouds(self, kernel, X, **kwargs):
@@ -330,7 +342,12 @@ class SheafDenoiser(CollectionOutputMixin, CollectionMixin, TransformerMixin, Ba
             dim=self.dim,
             regularization=float(self.regularization),
             t=float(self.t),
-            normalize=bool(self.normalize),
+            # the deprecated name, if set (fit warned about it and refused both)
+            normalize=bool(
+                self.norm_laplacian
+                if isinstance(self.normalize, str) and self.normalize == DEPRECATED
+                else self.normalize
+            ),
             **kwargs,
         )
         return _stack_or_list(out)

@@ -28,12 +28,15 @@ from tdasheaf.cohomology._classical import (
 )
 from tdasheaf.diagrams import diagram_from_bars, stack_diagrams
 from tdasheaf.estimators._base import (
+    DEPRECATED,
     CollectionMixin,
     CollectionOutputMixin,
     check_samples,
+    renamed_parameter,
     validate_samples,
 )
 from tdasheaf.estimators._sklearn_compat import (
+    Hidden,
     Interval,
     StrOptions,
     _fit_context,
@@ -162,16 +165,17 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         matrix; with ``backend="ripser"``, for Euclidean clouds of more than 2,000 points or
         whose distance matrix is over ``memory_budget``), which is what makes large clouds fit
         in memory.
-    coeff : int, optional
-        Homology with coefficients in the prime field Z/``coeff``Z. ``None`` (default) means
-        GF(65521), the library's one default field (:data:`tdasheaf.utils.DEFAULT_PRIME`, as
-        in :class:`SheafPersistence` and :func:`tdasheaf.cohomology.flag_persistence`). With
-        ``backend="ripser"``, which stores coefficients in 8 bits, primes up to 127 only, and
-        ``None`` means GF(127): the same barcodes as GF(65521) unless the homology has 127- or
-        65521-torsion. *Changed*: the default was GF(2) (ripser's) before; the barcodes differ
-        only on clouds whose Rips complexes have 2-torsion (samples of ℝP², the Klein
-        bottle), where GF(2) shows classes that the rational homology does not have — pass
-        ``coeff=2`` for those.
+    field : int, optional
+        Homology with coefficients in the prime field GF(``field``) = Z/``field``Z. ``None``
+        (default) means GF(65521), the library's one default field
+        (:data:`tdasheaf.utils.DEFAULT_PRIME`, as in :class:`SheafPersistence` and
+        :func:`tdasheaf.cohomology.flag_persistence`). With ``backend="ripser"``, which stores
+        coefficients in 8 bits, primes up to 127 only, and ``None`` means GF(127): the same
+        barcodes as GF(65521) unless the homology has 127- or 65521-torsion. *Changed*: the
+        default was GF(2) (ripser's) before; the barcodes differ only on clouds whose Rips
+        complexes have 2-torsion (samples of ℝP², the Klein bottle), where GF(2) shows classes
+        that the rational homology does not have — pass ``field=2`` for those. Formerly
+        ``coeff``.
     metric : str or callable, default="euclidean"
         A metric of :func:`scipy.spatial.distance.pdist` (``"euclidean"``, ``"cityblock"``,
         ``"chebyshev"``, ``"minkowski"``, ``"cosine"``, ...; aliases ``"l1"``, ``"l2"``,
@@ -203,6 +207,12 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         ≤ 1) for degrees ≤ 2, the explicit Rips complex and
         :func:`tdasheaf.cohomology.sheaf_persistence` above; float64 throughout.
         ``"ripser"``: ripser.py, as before this parameter existed.
+    coeff : int, optional
+
+        .. deprecated:: 0.1
+           ``coeff`` (ripser's name) was renamed ``field``, the name of the coefficient field
+           in the sheaf estimators and in :mod:`tdasheaf.cohomology`; the old name works with a
+           ``FutureWarning`` until 0.3.
 
     Attributes
     ----------
@@ -246,33 +256,40 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
     _parameter_constraints: dict = {
         "homology_dimensions": ["array-like", Interval(Integral, 0, None, closed="left")],
         "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
-        "coeff": [Interval(Integral, 2, None, closed="left"), None],
+        "field": [Interval(Integral, 2, None, closed="left"), None],
         "metric": [StrOptions(set(_METRICS) | {"precomputed"}), callable],
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
         "backend": [StrOptions(set(BACKENDS))],
+        "coeff": [
+            Interval(Integral, 2, None, closed="left"),
+            None,
+            Hidden(StrOptions({DEPRECATED})),
+        ],
     }
 
     def __init__(
         self,
         homology_dimensions=(0, 1),
         max_edge_length=np.inf,
-        coeff=None,
+        field=None,
         metric="euclidean",
         n_landmarks=None,
         n_jobs=None,
         memory_budget=None,
         backend="tdasheaf",
+        coeff=DEPRECATED,
     ):
         self.homology_dimensions = homology_dimensions
         self.max_edge_length = max_edge_length
-        self.coeff = coeff
+        self.field = field
         self.metric = metric
         self.n_landmarks = n_landmarks
         self.n_jobs = n_jobs
         self.memory_budget = memory_budget
         self.backend = backend
+        self.coeff = coeff
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -290,7 +307,8 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         self : RipsPersistence
         """
         self.homology_dimensions_ = check_degrees(self.homology_dimensions)
-        resolve_rips_field(self.coeff, self.backend, name="coeff")
+        field = renamed_parameter(self, old="coeff", new="field", removed_in="0.3")
+        resolve_rips_field(field, self.backend, name=self._field_name())
         self._validate_samples(X, reset=True, metric=self.metric)
         return self
 
@@ -316,7 +334,7 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
             rips_persistence,
             samples,
             degrees=self.homology_dimensions_,
-            field=resolve_rips_field(self.coeff, self.backend, name="coeff"),
+            field=resolve_rips_field(self._field(), self.backend, name=self._field_name()),
             max_edge_length=float(self.max_edge_length),
             metric=metric,
             n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
@@ -324,6 +342,14 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
         )
         return _diagrams(bars, self.homology_dimensions_)
+
+    def _field_name(self) -> str:
+        """The name the user set the field with: ``"coeff"`` (deprecated) or ``"field"``."""
+        return "field" if isinstance(self.coeff, str) and self.coeff == DEPRECATED else "coeff"
+
+    def _field(self):
+        """The field parameter's value without warning (``fit`` warned, and refused both)."""
+        return self.field if self._field_name() == "field" else self.coeff
 
 
 class AlphaPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEstimator):
