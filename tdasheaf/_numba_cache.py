@@ -1,7 +1,11 @@
 """Where numba's on-disk cache of the tdasheaf kernels lives, and why it can never be stale.
 
-Imported first by ``tdasheaf/__init__.py``, before any kernel module is decorated, so that every
-``@numba.njit(cache=True)`` of the package goes through :class:`_KeyedLocator`.
+Imported first by the subpackages that define kernels (``tdasheaf/cohomology/__init__.py``,
+``tdasheaf/geometry/__init__.py``; ``tdasheaf.complexes`` imports ``tdasheaf.geometry`` before
+its kernels), before any kernel module is decorated, so that every ``@numba.njit(cache=True)`` of
+the package goes through :class:`_KeyedLocator`. ``import tdasheaf`` itself is lazy and does not
+import numba (``tests/test_import_time.py`` checks, for each kernel module imported first in a
+fresh process, that every cached kernel uses the keyed locator).
 
 What went wrong (issue 15, reproduced at commit c8beb27 with numba 0.68.1)
 --------------------------------------------------------------------------
