@@ -231,7 +231,7 @@ def test_minimum_spanning_forest_matches_scipy_on_a_disconnected_graph():
     best = {}
     for a, b, c in zip(np.minimum(i, j), np.maximum(i, j), w, strict=True):
         best[(a, b)] = min(best.get((a, b), np.inf), c)
-    a, b = np.array(list(best)).T
+    a, b = np.array(list(best), dtype=np.int32).T  # scipy < 1.16 csgraph wants int32 indices
     H = coo_array((np.array(list(best.values())), (a, b)), shape=(n, n))
     np.testing.assert_allclose(np.sort(f), np.sort(scipy_mst(H).data))
     assert len(u) == n - connected_components(H, directed=False)[0]

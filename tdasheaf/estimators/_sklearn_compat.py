@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils._set_output import _SetOutputMixin
+from sklearn.utils._set_output import _get_output_config, _SetOutputMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "StrOptions",
     "_SetOutputMixin",
     "_fit_context",
+    "_get_output_config",
     "check_is_fitted",
     "validate_data",
     "validate_params",

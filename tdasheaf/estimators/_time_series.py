@@ -16,7 +16,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.estimators._base import CollectionOutputMixin
-from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from tdasheaf.estimators._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    _get_output_config,
+    check_is_fitted,
+)
 from tdasheaf.time_series import (
     _check_collection_of_series,
     _check_series,
@@ -157,6 +163,8 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
                 f"{self.n_features_in_} features as input: the series has {n_channels} "
                 f"channel(s), the one seen in fit had {self.n_features_in_}."
             )
+        if n_channels != 1 and _get_output_config("transform", self)["dense"] != "default":
+            self.get_feature_names_out()  # raises the 3-D message before any container does
         x = self._check(x)
         bounds = window_bounds(len(x), self.size, self.stride)
         return x[bounds[:, :1] + np.arange(self.size)[None, :]]
