@@ -13,6 +13,7 @@ import gudhi
 import numpy as np
 import pytest
 import ripser
+from _peer_oracles import gudhi_rips, sorted_bars
 from scipy.spatial.distance import pdist, squareform
 
 from tdasheaf.cohomology import alpha_persistence, rips_persistence
@@ -26,22 +27,6 @@ from tdasheaf.cohomology._classical import (
 from tdasheaf.cohomology._persistence import DEFAULT_PRIME as ENGINE_PRIME
 from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.utils import DEFAULT_PRIME, check_field, is_prime
-
-
-def _sorted(bars) -> np.ndarray:
-    b = np.asarray(bars, dtype=np.float64).reshape(-1, 2)
-    b = b[b[:, 1] > b[:, 0]]
-    return b[np.lexsort((b[:, 1], b[:, 0]))]
-
-
-def _gudhi_rips(X, degrees, thresh=np.inf, p=3, precomputed=False):
-    if precomputed:
-        rc = gudhi.RipsComplex(distance_matrix=X, max_edge_length=thresh)
-    else:
-        rc = gudhi.RipsComplex(points=X, max_edge_length=thresh)
-    st = rc.create_simplex_tree(max_dimension=max(degrees) + 1)
-    st.compute_persistence(homology_coeff_field=p, persistence_dim_max=True)
-    return {q: _sorted(st.persistence_intervals_in_dimension(q)) for q in degrees}
 
 
 def _grid_cloud(seed, n=12, d=2):
@@ -128,7 +113,7 @@ def test_cross_polytope_h3_through_the_explicit_complex():
     bars = rips_persistence(X, (1, 2, 3))
     np.testing.assert_allclose(bars[3], [[np.sqrt(2.0), 2.0]])
     assert len(bars[1]) == len(bars[2]) == 0
-    g = _gudhi_rips(X, (3,))
+    g = gudhi_rips(X, (3,), coeff=3)
     np.testing.assert_array_equal(bars[3], g[3])
     np.testing.assert_array_equal(rips_persistence(X, (3,), backend="ripser")[3], bars[3])
 
@@ -179,7 +164,7 @@ def test_field_reaches_the_engine_rp2():
 def test_backends_equal_gudhi_on_grids(seed, thresh):
     X = _grid_cloud(seed, d=2 + seed % 2)
     degrees = (0, 1, 2)
-    g = _gudhi_rips(X, degrees, thresh, p=3)
+    g = gudhi_rips(X, degrees, thresh=thresh, coeff=3)
     ours = rips_persistence(X, degrees, 3, max_edge_length=thresh)
     rip = rips_persistence(X, degrees, 3, max_edge_length=thresh, backend="ripser")
     for q in degrees:
@@ -192,9 +177,9 @@ def test_backends_equal_ripser_direct_generic(seed):
     X = np.random.default_rng(seed).normal(size=(30, 3))
     ours = rips_persistence(X, (0, 1, 2))
     direct = ripser.ripser(X, maxdim=2, coeff=127)["dgms"]
-    g = _gudhi_rips(X, (0, 1, 2), p=3)
+    g = gudhi_rips(X, (0, 1, 2), coeff=3)
     for q in (0, 1, 2):
-        np.testing.assert_allclose(ours[q], _sorted(direct[q]), rtol=1e-6)
+        np.testing.assert_allclose(ours[q], sorted_bars(direct[q]), rtol=1e-6)
         np.testing.assert_allclose(ours[q], g[q], rtol=1e-12)
 
 
@@ -202,7 +187,7 @@ def test_backends_equal_ripser_direct_generic(seed):
 def test_metrics(metric):
     X = _grid_cloud(7, n=10, d=3)
     D = squareform(pdist(X, "euclidean" if metric == "precomputed" else metric))
-    g = _gudhi_rips(D, (0, 1), p=3, precomputed=True)
+    g = gudhi_rips(D, (0, 1), coeff=3, precomputed=True)
     Y = D if metric == "precomputed" else X
     for backend in ("tdasheaf", "ripser"):
         bars = rips_persistence(Y, (0, 1), 3, metric=metric, backend=backend)
@@ -283,7 +268,7 @@ def test_alpha_square_and_gudhi():
     st.compute_persistence(homology_coeff_field=2, persistence_dim_max=True)
     ours = alpha_persistence(X, (0, 1, 2), 2)
     for q in (0, 1, 2):
-        expected = _sorted(np.sqrt(np.maximum(st.persistence_intervals_in_dimension(q), 0)))
+        expected = sorted_bars(np.sqrt(np.maximum(st.persistence_intervals_in_dimension(q), 0)))
         np.testing.assert_array_equal(ours[q], expected)
         np.testing.assert_array_equal(alpha_persistence(X, (q,))[q], expected)  # no torsion
     with pytest.raises(ValueError, match="gudhi's fields"):

@@ -10,13 +10,12 @@ compared to 1e-6 relative.
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import gudhi
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-import ripser
+from _peer_oracles import gudhi_rips, ripser_direct, sorted_bars
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import pdist, squareform
@@ -34,38 +33,15 @@ BACKENDS = ["tdasheaf", "ripser"]
 # ----------------------------------------------------------------------------------------------
 
 
-def _sorted(bars) -> np.ndarray:
-    b = np.asarray(bars, dtype=np.float64).reshape(-1, 2)
-    b = b[b[:, 1] > b[:, 0]]
-    return b[np.lexsort((b[:, 1], b[:, 0]))]
-
-
 def _ours(diagram: np.ndarray, q: int) -> np.ndarray:
-    return _sorted(diagram[diagram[:, 2] == q][:, :2])
-
-
-def _gudhi_rips(X, degrees, *, thresh=np.inf, coeff=2, precomputed=False) -> dict:
-    if precomputed:
-        rc = gudhi.RipsComplex(distance_matrix=X, max_edge_length=thresh)
-    else:
-        rc = gudhi.RipsComplex(points=X, max_edge_length=thresh)
-    stree = rc.create_simplex_tree(max_dimension=max(degrees) + 1)
-    stree.compute_persistence(homology_coeff_field=coeff, persistence_dim_max=True)
-    return {q: _sorted(stree.persistence_intervals_in_dimension(q)) for q in degrees}
-
-
-def _ripser_direct(X, degrees, *, thresh=np.inf, coeff=2) -> dict:
-    with warnings.catch_warnings():  # "more columns than rows" on tiny clouds
-        warnings.simplefilter("ignore")
-        dgms = ripser.ripser(X, maxdim=max(degrees), thresh=thresh, coeff=coeff)["dgms"]
-    return {q: _sorted(dgms[q]) for q in degrees}
+    return sorted_bars(diagram[diagram[:, 2] == q][:, :2])
 
 
 def _gudhi_alpha(X, degrees) -> dict:
     stree = gudhi.AlphaComplex(points=X).create_simplex_tree()
     stree.compute_persistence(homology_coeff_field=2, persistence_dim_max=True)
     return {
-        q: _sorted(np.sqrt(np.maximum(stree.persistence_intervals_in_dimension(q), 0)))
+        q: sorted_bars(np.sqrt(np.maximum(stree.persistence_intervals_in_dimension(q), 0)))
         for q in degrees
     }
 
@@ -166,7 +142,7 @@ def test_coefficient_field_changes_rp2(backend):
         out = est.fit_transform([D])[0]
         np.testing.assert_array_equal(_ours(out, 1), expected)
         np.testing.assert_array_equal(_ours(out, 2), expected)
-        oracle = _gudhi_rips(D, (1, 2), coeff=coeff or 3, precomputed=True)
+        oracle = gudhi_rips(D, (1, 2), coeff=coeff or 3, precomputed=True)
         np.testing.assert_array_equal(oracle[1], expected)
 
 
@@ -192,8 +168,8 @@ def test_default_field_and_backend():
 @given(X=grid_clouds(), thresh=THRESHOLDS, coeff=st.sampled_from([2, 3]))
 def test_rips_equals_gudhi_and_ripser_on_grids(X, thresh, coeff):
     degrees = (0, 1, 2)
-    g = _gudhi_rips(X, degrees, thresh=thresh, coeff=coeff)
-    r = _ripser_direct(X, degrees, thresh=thresh, coeff=coeff)
+    g = gudhi_rips(X, degrees, thresh=thresh, coeff=coeff)
+    r = ripser_direct(X, degrees, thresh=thresh, coeff=coeff)
     for backend in BACKENDS:
         est = RipsPersistence(
             homology_dimensions=degrees, max_edge_length=thresh, field=coeff, backend=backend
@@ -214,8 +190,8 @@ def test_rips_equals_gudhi_and_ripser_generic(seed, coeff, backend):
     degrees = (0, 1, 2)
     est = RipsPersistence(homology_dimensions=degrees, field=coeff, backend=backend)
     out = est.fit_transform([X])[0]
-    g = _gudhi_rips(X, degrees, coeff=coeff)
-    r = _ripser_direct(X, degrees, coeff=coeff)
+    g = gudhi_rips(X, degrees, coeff=coeff)
+    r = ripser_direct(X, degrees, coeff=coeff)
     for q in degrees:
         np.testing.assert_allclose(_ours(out, q), g[q], rtol=1e-12)
         np.testing.assert_allclose(_ours(out, q), r[q], rtol=1e-6)
@@ -230,7 +206,7 @@ def test_degree_three_through_the_explicit_complex():
     ]
     np.testing.assert_array_equal(outs[0], outs[1])
     np.testing.assert_allclose(_ours(outs[0], 3), [[np.sqrt(2.0), 2.0]])
-    np.testing.assert_array_equal(_ours(outs[0], 3), _gudhi_rips(X, (3,))[3])
+    np.testing.assert_array_equal(_ours(outs[0], 3), gudhi_rips(X, (3,))[3])
 
 
 @SETTINGS
@@ -266,7 +242,7 @@ def test_other_metrics_match_gudhi_on_distance_matrix(backend):
     X = rng.normal(size=(15, 2))
     for metric, name in [("cityblock",) * 2, ("manhattan", "cityblock"), ("l2", "euclidean")]:
         out = RipsPersistence(metric=metric, backend=backend).fit_transform([X])[0]
-        g = _gudhi_rips(squareform(pdist(X, name)), (0, 1), precomputed=True)
+        g = gudhi_rips(squareform(pdist(X, name)), (0, 1), precomputed=True)
         for q in (0, 1):
             np.testing.assert_allclose(_ours(out, q), g[q], rtol=1e-12)
 
@@ -302,7 +278,7 @@ def test_sparse_path_equals_dense_path():
         ).transform(clouds)
     ours = RipsPersistence(**{**kw, "backend": "tdasheaf"}).fit_transform(clouds)
     np.testing.assert_array_equal(dense, ours)
-    g = _gudhi_rips(clouds[0], (0, 1), thresh=0.8)
+    g = gudhi_rips(clouds[0], (0, 1), thresh=0.8)
     for q in (0, 1):
         np.testing.assert_allclose(_ours(sparse[0], q), g[q], rtol=1e-12)
     # a budget too small for the edges: both backends count the edges as they find them
