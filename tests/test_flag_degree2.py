@@ -163,7 +163,8 @@ def test_implicit_degree2_equals_explicit(data, p):
     signs = rng.choice([-1.0, 1.0], size=len(edges)) if signed else np.ones(len(edges))
     F = signed_graph_sheaf(K, signs)
     degrees = tuple(range(min(3, len(F.stalk_dims))))
-    explicit = sheaf_persistence(F, degrees, field=p, implicit=False)
+    # the oracle: the stored complex, generic engine, no edge collapse
+    explicit = sheaf_persistence(F, degrees, field=p, implicit=False, collapse=False)
     assert_same_bars(sheaf_persistence(F, degrees, field=p), explicit)
     got = flag_persistence(len(X), edges, values, signs, degrees, field=p)
     assert_same_bars(got, explicit)
@@ -368,7 +369,14 @@ def test_memory_guard():
         + 1000
     )
     with pytest.raises(ComplexTooLargeError, match="triangles with a nonzero stalk.*memory_budget"):
-        flag_persistence(len(X), edges, values, None, (0, 1, 2), 3, memory_budget=budget)
+        flag_persistence(
+            len(X), edges, values, None, (0, 1, 2), 3, memory_budget=budget, collapse=False
+        )
+    # the edge collapse (default for degree 2) leaves few enough triangles to fit
+    flag_persistence(len(X), edges, values, None, (0, 1, 2), 3, memory_budget=budget)
+    # the collapse holds the budget too
+    with pytest.raises(ComplexTooLargeError, match="edge collapse"):
+        flag_persistence(len(X), edges, values, None, (0, 1, 2), 3, memory_budget=1000)
     flag_persistence(len(X), edges, values, None, (0, 1), 3, memory_budget=budget)  # no triangles
     # degrees <= 1 hold the budget too (the working set is linear in the edges)
     with pytest.raises(ComplexTooLargeError, match="working set"):

@@ -24,24 +24,13 @@ import numba
 import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow, _inv_mod
+from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
 
 __all__ = ["MAX_VERTICES_DEGREE1", "flag_degree1_pairs", "full_adjacency"]
 
 #: A triangle's key ``(x·n + y)·n + z`` is an int64: at most ``n = 2**21 - 1`` vertices
 #: (``n³ < 2**63``). Above it degree 1 is computed on the stored complex (explicit engine).
 MAX_VERTICES_DEGREE1 = 2**21 - 1
-
-
-def full_adjacency(n: int, edges: np.ndarray):
-    """CSR of both-direction adjacency, neighbours sorted, with the edge index of each entry."""
-    m = len(edges)
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    eid = np.concatenate([np.arange(m), np.arange(m)])
-    order = np.lexsort((dst, src))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, src + 1, 1)
-    return np.cumsum(indptr), dst[order].astype(np.int64), eid[order].astype(np.int64)
 
 
 @numba.njit(cache=True)

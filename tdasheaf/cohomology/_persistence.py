@@ -37,9 +37,10 @@ from tdasheaf.cohomology._flag_route import (  # noqa: F401  (re-exported)
     _flag_bars,
     _keys_overflow,
 )
-from tdasheaf.complexes import FlagFiltration, _flag_from_edges
+from tdasheaf.complexes import FlagFiltration, _flag_from_edges, collapse_edges
+from tdasheaf.complexes._collapse import COLLAPSE_BYTES_PER_EDGE, COLLAPSE_BYTES_PER_VERTEX
 from tdasheaf.sheaves import CellularSheaf, ConstantSheaf, SignedGraphSheaf
-from tdasheaf.utils import check_degrees, resolve_memory_budget
+from tdasheaf.utils import check_degrees, over_budget, resolve_memory_budget
 from tdasheaf.utils._field import DEFAULT_PRIME, check_field, is_prime
 
 __all__ = [
@@ -137,6 +138,7 @@ def sheaf_persistence(
     validate: bool = True,
     implicit: bool = True,
     memory_budget: int | None = None,
+    collapse: bool | str = "auto",
 ) -> dict[int, np.ndarray]:
     """Barcodes of persistent sheaf cohomology ``H^q(K_t; F)``.
 
@@ -205,6 +207,17 @@ def sheaf_persistence(
         lazy :class:`~tdasheaf.complexes.FlagFiltration` may use (default
         :func:`~tdasheaf.utils.default_memory_budget`); over it raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError`.
+    collapse : {"auto", True, False}, default="auto"
+        Edge-collapse the graph first (:func:`~tdasheaf.complexes.collapse_edges`) when the
+        sheaf is a :class:`~tdasheaf.sheaves.ConstantSheaf` or
+        :class:`~tdasheaf.sheaves.SignedGraphSheaf` on a flag filtration, ``engine="auto"``
+        and ``drop_zero_length=True`` — the cases where it provably changes no bar (bars of
+        length zero depend on the simplices present; ``docs/sheaf_cohomology.md``, "Edge
+        collapse"). ``"auto"`` collapses when it pays: for degree 2 and whenever the complex
+        is built (generic engines), not for the implicit engine in degrees ≤ 1, whose own
+        coface scan costs about as much as the collapse would
+        (``pipelines/benchmarks/engine_vs_peers.py``); ``True`` collapses wherever valid,
+        ``False`` never.
 
     Returns
     -------
@@ -258,6 +271,7 @@ def sheaf_persistence(
         validate,
         implicit,
         memory_budget,
+        collapse,
     )
     return bars
 
@@ -295,7 +309,7 @@ def representative_cocycles(
     (array([[ 2., inf]]), 1)
     """
     return _persistence(
-        sheaf, degrees, field, engine, True, rtol, drop_zero_length, validate, True, None
+        sheaf, degrees, field, engine, True, rtol, drop_zero_length, validate, True, None, False
     )
 
 
@@ -310,8 +324,11 @@ def _persistence(
     validate,
     implicit,
     memory_budget,
+    collapse,
 ):
     degrees = _check_inputs(sheaf, degrees, validate)
+    if collapse not in ("auto", True, False):
+        raise ValueError(f"collapse must be 'auto', True or False, got {collapse!r}.")
     p, _ = _resolve_field(sheaf, field, engine)
     rtol = _check_rtol(rtol, p)
     budget = resolve_memory_budget(memory_budget)
@@ -321,6 +338,8 @@ def _persistence(
     bars = {q: np.empty((0, 2)) for q in degrees}
     cocycles = {q: [] for q in degrees}
     if present:
+        if not representatives and engine == "auto" and drop_zero_length and collapse:
+            sheaf = _collapsed(sheaf, present, p, implicit, collapse, budget)
         out = _dispatch(
             sheaf, present, p, engine, representatives, rtol, drop_zero_length, implicit, budget
         )
@@ -382,6 +401,48 @@ def _dispatch(sheaf, degrees, p, engine, representatives, rtol, drop_zero_length
     return _generic(sheaf, degrees, p, rtol, representatives, drop_zero_length)
 
 
+def _collapsed(sheaf, degrees, p, implicit, collapse, budget):
+    """The same kind of sheaf on the edge-collapsed flag filtration (or ``sheaf`` unchanged).
+
+    Valid for the constant and signed graph sheaves, all bars of positive length kept
+    (:func:`~tdasheaf.complexes.collapse_edges`); with ``collapse="auto"`` skipped where the
+    implicit engine computes degrees ≤ 1 (the collapse would cost about what it saves).
+    """
+    if not isinstance(sheaf, (ConstantSheaf, SignedGraphSheaf)):
+        return sheaf
+    fil = sheaf.filtration
+    if isinstance(fil, FlagFiltration):
+        flag = fil
+    else:
+        flag = fil.to_flag_filtration()
+        if flag is None:
+            return sheaf
+        flag = flag.with_max_dimension(max(len(fil.simplices) - 1, 1))
+    if flag.n_edges == 0 or flag.max_dimension < degrees[-1] + 1:
+        # H^q of a complex that stops at dimension q is not that of the flag complex: the
+        # collapse (a homotopy equivalence of flag complexes) would change it
+        return sheaf
+    implicit_route = (
+        implicit and p != 0 and degrees[-1] <= 2 and not _keys_overflow(flag.n_vertices, degrees)
+    )
+    if collapse == "auto" and implicit_route and degrees[-1] < 2:
+        return sheaf
+    need = COLLAPSE_BYTES_PER_EDGE * flag.n_edges + COLLAPSE_BYTES_PER_VERTEX * flag.n_vertices
+    if need > budget:
+        raise over_budget(
+            f"the edge collapse of {flag.n_edges:,} edges on {flag.n_vertices:,} vertices",
+            need,
+            budget,
+            "Lower max_edge_length, subsample with n_landmarks, pass collapse=False",
+        )
+    if isinstance(sheaf, ConstantSheaf):
+        collapsed, _ = collapse_edges(flag)
+        return ConstantSheaf(collapsed, sheaf.rank)
+    signs = np.asarray(sheaf.edge_signs)
+    collapsed, kept = collapse_edges(flag, signs)
+    return SignedGraphSheaf(collapsed, signs[kept])
+
+
 def _flag_route(sheaf, degrees):
     """(flag filtration, edge signs) when the implicit flag engine computes these degrees."""
     if not isinstance(sheaf, (ConstantSheaf, SignedGraphSheaf)) or degrees[-1] > 2:
@@ -408,6 +469,7 @@ def flag_persistence(
     *,
     drop_zero_length: bool = True,
     memory_budget: int | None = None,
+    collapse: bool | str = "auto",
 ) -> dict[int, np.ndarray]:
     """Persistent cohomology (degrees ≤ 2) of a signed sheaf on the flag complex of a graph.
 
@@ -444,6 +506,9 @@ def flag_persistence(
         overflow int64) degree 2, and above
         :data:`~tdasheaf.cohomology._flag.MAX_VERTICES_DEGREE1` degree 1 (triangle keys), fall
         back to building the complex and the explicit engine, within the same budget.
+    collapse : {"auto", True, False}, default="auto"
+        Edge collapse first, as :func:`sheaf_persistence` (valid for every signed sheaf;
+        ``"auto"``: when degree 2 is asked).
 
     Returns
     -------
@@ -498,4 +563,5 @@ def flag_persistence(
         drop_zero_length=drop_zero_length,
         validate=False,
         memory_budget=memory_budget,
+        collapse=collapse,
     )

@@ -1,0 +1,326 @@
+"""Edge collapse of a flag filtration, valid for the signed graph sheaves (and the constant sheaf).
+
+An edge ``uv`` of a graph ``G`` is *dominated* by a vertex ``w`` when every common neighbour of
+``u`` and ``v`` other than ``w`` is a neighbour of ``w`` (and ``w`` is one of them): then the
+flag complex of ``G − uv`` is obtained from that of ``G`` by simplicial collapses (Boissonnat and
+Pritam, *Edge collapse and persistence of flag complexes*, SoCG 2020). For a signed graph sheaf
+(DESIGN.md §5: a triangle with holonomy −1 has a zero stalk) the condition is taken over the
+*balanced* common neighbours only, and the triangles ``u x w`` must have holonomy +1 too; the
+argument, and why barcodes are unchanged, is in ``docs/sheaf_cohomology.md`` ("Edge collapse").
+
+The filtration version shifts edges later instead of removing them outright (Glisse and Pritam,
+*Swap, shift and trim to edge collapse a filtration*, SoCG 2022): edges are visited from the
+last to the first, and an edge's value ``f`` is raised to the first value ``t ≥ f`` at which it
+is no longer dominated in the current filtered graph (``+inf``: removed). At every scale the
+new graph's flag complex includes into the old one with isomorphic sheaf cohomology, so every
+bar of positive length is unchanged; bars of length zero are not (they depend on which
+simplices exist), and callers that keep them must not collapse.
+
+Plain arrays in and out; the kernels are compiled with numba.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from tdasheaf.complexes._filtered import _VERIFIED_FLAG, filtration_order
+from tdasheaf.complexes._flag_filtration import FlagFiltration
+
+__all__ = [
+    "COLLAPSE_BYTES_PER_EDGE",
+    "COLLAPSE_BYTES_PER_VERTEX",
+    "MAX_PASSES",
+    "collapse_edges",
+    "collapse_values",
+    "full_adjacency",
+]
+
+#: Working set of :func:`collapse_values` per edge: the adjacency lists (neighbour, edge id,
+#: current value and sign at both ends: 64), the edge slots (16), the new values, the visiting
+#: order and its sort (32), and the collapsed copy of the edges, values and order (32).
+COLLAPSE_BYTES_PER_EDGE = 144
+#: ... and per vertex (the adjacency pointers and the per-edge buffers bounded by the degree).
+COLLAPSE_BYTES_PER_VERTEX = 48
+
+#: Passes over the edges (each from the last edge to the first) before the collapse stops; it
+#: stops earlier at a fixed point (a pass that changes no value).
+MAX_PASSES = 1
+
+
+def full_adjacency(n: int, edges: np.ndarray):
+    """CSR of both-direction adjacency, neighbours sorted, with the edge index of each entry.
+
+    Returns ``(indptr, nbr, eid)``: the neighbours of vertex ``x`` are
+    ``nbr[indptr[x]:indptr[x + 1]]`` (increasing) and ``eid`` the row of ``edges`` joining them.
+
+    Examples
+    --------
+    >>> indptr, nbr, eid = full_adjacency(3, np.array([[0, 1], [1, 2]]))
+    >>> nbr[indptr[1]:indptr[2]].tolist(), eid[indptr[1]:indptr[2]].tolist()
+    ([0, 2], [0, 1])
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    m = len(edges)
+    src = np.concatenate([edges[:, 0], edges[:, 1]])
+    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    ids = np.concatenate([np.arange(m), np.arange(m)])
+    order = np.lexsort((dst, src))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, src + 1, 1)
+    return np.cumsum(indptr), dst[order].astype(np.int64), ids[order].astype(np.int64)
+
+
+@numba.njit(cache=True)
+def _edge_slots(indptr, nbr, eid, m):
+    """Position of each edge in its two endpoints' neighbour lists: ``(m, 2)``."""
+    slots = np.empty((m, 2), dtype=np.int64)
+    for x in range(len(indptr) - 1):
+        for a in range(indptr[x], indptr[x + 1]):
+            slots[eid[a], 0 if nbr[a] > x else 1] = a
+    return slots
+
+
+@numba.njit(cache=True)
+def _lookup(w, x, indptr, nbr, nval, nsg):
+    """Current value and sign of the edge ``wx`` (``inf`` when absent), by binary search."""
+    lo = indptr[w]
+    hi = indptr[w + 1]
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if nbr[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < end and nbr[lo] == x:
+        return nval[lo], nsg[lo]
+    return np.inf, 1.0
+
+
+@numba.njit(cache=True)
+def _dominates(w, s_uw, n_members, members, msign, t, indptr, nbr, nval, nsg):
+    """Whether ``w`` dominates all members (sorted by vertex) at scale ``t``.
+
+    Every member ``x ≠ w`` must be joined to ``w`` by an edge of value ``≤ t``, and the triangle
+    ``u x w`` must have holonomy ``s_ux s_xw s_uw = +1`` (``msign`` holds ``s_ux``). One merge
+    with ``w``'s sorted neighbour list, stopping at the first member that refutes ``w``.
+    """
+    a = indptr[w]
+    end = indptr[w + 1]
+    for q in range(n_members):
+        x = members[q]
+        if x == w:
+            continue
+        while a < end and nbr[a] < x:
+            a += 1
+        if a == end or nbr[a] != x or nval[a] > t or msign[q] * nsg[a] * s_uw < 0:
+            return False
+        a += 1
+    return True
+
+
+@numba.njit(cache=True)
+def _find_dominator(n_members, members, msign, t, indptr, nbr, nval, nsg):
+    """The first member (by vertex) that dominates all members at scale ``t``, or -1."""
+    for c in range(n_members):
+        if _dominates(members[c], msign[c], n_members, members, msign, t, indptr, nbr, nval, nsg):
+            return c
+    return -1
+
+
+@numba.njit(cache=True)
+def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
+    """One pass: raise each edge's value (in ``visit`` order) to where domination ends.
+
+    ``cur`` (the current values, ``inf`` for removed edges) and its copy ``nval`` along the
+    neighbour lists are updated in place; returns the number of edges whose value changed.
+    """
+    max_deg = 1
+    for x in range(len(indptr) - 1):
+        max_deg = max(max_deg, indptr[x + 1] - indptr[x])
+    members = np.empty(max_deg, dtype=np.int64)
+    msign = np.empty(max_deg)
+    later_x = np.empty(max_deg, dtype=np.int64)
+    later_t = np.empty(max_deg)
+    later_s = np.empty(max_deg)
+    changed = 0
+    for r in range(len(visit)):
+        i = visit[r]
+        f = cur[i]
+        if f == np.inf:
+            continue
+        u = edges[i, 0]
+        v = edges[i, 1]
+        s_uv = signs[i]
+        # balanced common neighbours x (triangle uvx of holonomy +1): members now (both
+        # edges present at f, in vertex order), or later (from the scale of the second edge)
+        n_members = 0
+        n_later = 0
+        a = indptr[u]
+        b = indptr[v]
+        a_end = indptr[u + 1]
+        b_end = indptr[v + 1]
+        while a < a_end and b < b_end:
+            x = nbr[a]
+            y = nbr[b]
+            if x < y:
+                a += 1
+            elif y < x:
+                b += 1
+            else:
+                t_x = max(nval[a], nval[b])
+                if t_x < np.inf and s_uv * nsg[a] * nsg[b] > 0:
+                    if t_x <= f:
+                        members[n_members] = x
+                        msign[n_members] = nsg[a]
+                        n_members += 1
+                    else:
+                        later_x[n_later] = x
+                        later_t[n_later] = t_x
+                        later_s[n_later] = nsg[a]
+                        n_later += 1
+                a += 1
+                b += 1
+        c = _find_dominator(n_members, members, msign, f, indptr, nbr, nval, nsg)
+        if c < 0:
+            continue  # not dominated at its own value: it stays
+        dom = members[c]
+        s_dom = msign[c]
+        # dominated at f; the dominators only grow between the scales where a member joins,
+        # so the first scale where none is left is one of those
+        by_scale = np.argsort(later_t[:n_later])
+        new_value = np.inf
+        k = 0
+        while k < n_later:
+            t = later_t[by_scale[k]]
+            still = True
+            while k < n_later and later_t[by_scale[k]] <= t:
+                q = by_scale[k]
+                x = later_x[q]
+                # insert x, keeping the members sorted by vertex
+                j = n_members
+                while j > 0 and members[j - 1] > x:
+                    members[j] = members[j - 1]
+                    msign[j] = msign[j - 1]
+                    j -= 1
+                members[j] = x
+                msign[j] = later_s[q]
+                n_members += 1
+                k += 1
+                if still and x != dom:
+                    f_wx, s_wx = _lookup(dom, x, indptr, nbr, nval, nsg)
+                    still = f_wx <= t and later_s[q] * s_wx * s_dom > 0
+            if not still:
+                c = _find_dominator(n_members, members, msign, t, indptr, nbr, nval, nsg)
+                if c < 0:
+                    new_value = t
+                    break
+                dom = members[c]
+                s_dom = msign[c]
+        cur[i] = new_value
+        nval[slots[i, 0]] = new_value
+        nval[slots[i, 1]] = new_value
+        changed += 1
+    return changed
+
+
+def collapse_values(
+    n: int,
+    edges,
+    values,
+    signs=None,
+    *,
+    max_passes: int = MAX_PASSES,
+):
+    """New edge values after the edge collapse (``inf``: the edge is removed).
+
+    Parameters
+    ----------
+    n : int
+        Number of vertices.
+    edges : ndarray of shape (m, 2)
+        Edges ``u < v``, no duplicates (any order).
+    values : ndarray of shape (m,)
+    signs : ndarray of shape (m,), optional
+        ±1 per edge (the signed graph sheaf); default all +1 (the constant sheaf).
+    max_passes : int, default=MAX_PASSES
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Values ``≥ values`` (``inf`` for removed edges), aligned with ``edges``.
+
+    Examples
+    --------
+    A filled square: the diagonal (1, 3) at 1.5 makes the other diagonal dominated.
+
+    >>> edges = np.array([[0, 1], [1, 2], [2, 3], [0, 3], [0, 2], [1, 3]])
+    >>> collapse_values(4, edges, np.array([1, 1, 1, 1, 1.5, 1.5])).tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.5, inf]
+    """
+    edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+    cur = np.array(values, dtype=np.float64).reshape(-1)
+    m = len(edges)
+    signs = np.ones(m) if signs is None else np.asarray(signs, dtype=np.float64).reshape(-1)
+    if m == 0:
+        return cur
+    indptr, nbr, eid = full_adjacency(n, edges)
+    slots = _edge_slots(indptr, nbr, eid, m)
+    nval = cur[eid]
+    nsg = signs[eid]
+    for _ in range(max_passes):
+        visit = filtration_order(edges, cur)[::-1].astype(np.int64)
+        if _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit) == 0:
+            break
+    return cur
+
+
+def collapse_edges(filtration: FlagFiltration, signs=None, *, max_passes: int = MAX_PASSES):
+    """Edge-collapse a flag filtration, keeping every bar of positive length.
+
+    Valid for the constant sheaf (``signs=None``) and for the signed graph sheaf of ``signs``
+    (orientation sheaves included): at every scale the collapsed graph's flag complex is a
+    subcomplex of the original with isomorphic sheaf cohomology in every degree, so barcodes
+    agree up to bars of length zero (``docs/sheaf_cohomology.md``, "Edge collapse").
+
+    Parameters
+    ----------
+    filtration : FlagFiltration
+    signs : array-like of shape (n_edges,), optional
+        ±1 per edge of ``filtration`` (in its order); default the constant sheaf.
+    max_passes : int, default=MAX_PASSES
+        Passes over the edges, from the last to the first; stops early at a fixed point.
+
+    Returns
+    -------
+    collapsed : FlagFiltration
+        The kept edges with their (possibly raised) values, in the library's order; same
+        vertices, labels and ``max_dimension``.
+    kept : ndarray of int64
+        For each edge of ``collapsed``, its row in ``filtration`` (``signs[kept]`` are its
+        signs).
+
+    Examples
+    --------
+    >>> F = FlagFiltration.from_edges(4, [(0, 1), (1, 2), (2, 3), (0, 3), (0, 2), (1, 3)],
+    ...                               [1, 1, 1, 1, 1.5, 1.5])
+    >>> G, kept = collapse_edges(F)
+    >>> G.n_edges, kept.tolist()
+    (5, [0, 1, 2, 3, 4])
+    """
+    cur = collapse_values(
+        filtration.n_vertices, filtration.edges, filtration.values, signs, max_passes=max_passes
+    )
+    alive = np.flatnonzero(cur < np.inf)
+    order = filtration_order(filtration.edges[alive], cur[alive])
+    kept = alive[order].astype(np.int64)
+    collapsed = FlagFiltration(
+        filtration.n_vertices,
+        filtration.edges[kept],
+        cur[kept],
+        filtration.vertex_labels,
+        filtration.max_dimension,
+        _VERIFIED_FLAG,
+    )
+    return collapsed, kept
