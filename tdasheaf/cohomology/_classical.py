@@ -40,7 +40,7 @@ import numpy as np
 
 from tdasheaf.cohomology._persistence import FLAG_BYTES_PER_EDGE as ENGINE_BYTES_PER_EDGE
 from tdasheaf.cohomology._persistence import flag_persistence, sheaf_persistence
-from tdasheaf.complexes import maxmin_landmarks, radius_edges, rips_complex
+from tdasheaf.complexes import flag_filtration, maxmin_landmarks, radius_edges
 from tdasheaf.geometry import enclosing_radius, pair_lengths
 from tdasheaf.sheaves import constant_sheaf
 from tdasheaf.utils import (
@@ -143,6 +143,7 @@ def rips_persistence(
     metric="euclidean",
     backend: str = "tdasheaf",
     memory_budget: int | None = None,
+    collapse: bool | str = "auto",
 ) -> dict[int, np.ndarray]:
     """Vietoris–Rips barcodes of one point cloud (or distance matrix).
 
@@ -173,6 +174,9 @@ def rips_persistence(
         an estimate before allocating (with ``max_edge_length=inf`` every pair is an edge, so
         the estimate is exact before any distance is computed); over it raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming the knobs.
+    collapse : {"auto", True, False}, default="auto"
+        ``backend="tdasheaf"``: edge-collapse the Rips graph first, which keeps every bar
+        (:func:`~tdasheaf.complexes.collapse_edges`); ``"auto"`` for degrees ≥ 2.
 
     Returns
     -------
@@ -203,11 +207,21 @@ def rips_persistence(
     budget = resolve_memory_budget(memory_budget)
     if backend == "ripser":
         return _ripser_bars(X, degrees, max_edge_length, p, metric, budget)
-    return _flag_bars(X, degrees, max_edge_length, p, metric, budget)
+    if collapse not in ("auto", True, False):
+        raise ValueError(f"collapse must be 'auto', True or False, got {collapse!r}.")
+    return _flag_bars(X, degrees, max_edge_length, p, metric, budget, collapse=collapse)
 
 
 def _flag_bars(
-    X, degrees, max_edge_length, p, metric, budget, *, bytes_per_edge=FLAG_BYTES_PER_EDGE
+    X,
+    degrees,
+    max_edge_length,
+    p,
+    metric,
+    budget,
+    *,
+    bytes_per_edge=FLAG_BYTES_PER_EDGE,
+    collapse="auto",
 ):
     """Our backend: edges within the threshold, then the flag engine (or the explicit complex)."""
     n = len(X)
@@ -223,11 +237,14 @@ def _flag_bars(
         radius, _ = enclosing_radius(X, metric, memory_budget=budget)
         max_edge_length = min(max_edge_length, radius)
     if top > 2:
-        K = rips_complex(
+        # the graph only: the collapse shrinks it before the complex is built (within budget)
+        K = flag_filtration(
             X, max_edge_length, top + 1, metric=metric, memory_budget=budget,
             bytes_per_edge=bytes_per_edge,
         )  # fmt: skip
-        return sheaf_persistence(constant_sheaf(K), degrees=asked, field=p, memory_budget=budget)
+        return sheaf_persistence(
+            constant_sheaf(K), degrees=asked, field=p, memory_budget=budget, collapse=collapse
+        )
     if not np.isfinite(max_edge_length):
         # every pair is an edge: refuse before computing a single distance
         n_pairs = n * (n - 1) // 2
@@ -260,7 +277,9 @@ def _flag_bars(
     # (ENGINE_BYTES_PER_EDGE of the per-edge cost) and degree 2's triangles against the rest
     held = max(bytes_per_edge - ENGINE_BYTES_PER_EDGE, 0) * len(i)
     rest = max(int(budget - held), 1)
-    return flag_persistence(n, np.column_stack([i, j]), w, None, asked, p, memory_budget=rest)
+    return flag_persistence(
+        n, np.column_stack([i, j]), w, None, asked, p, memory_budget=rest, collapse=collapse
+    )
 
 
 def _snap_to_values(bars: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -29,7 +29,11 @@ from __future__ import annotations
 import tdasheaf._numba_cache  # noqa: F401  # isort: skip
 # (the underscored names are imported from here by other layers and by the tests)
 from tdasheaf.complexes._cliques import _rips_from_edges  # noqa: F401
-from tdasheaf.complexes._collapse import collapse_edges, collapse_values, full_adjacency
+from tdasheaf.complexes._collapse import (  # noqa: F401
+    collapse_edges,
+    collapse_values,
+    full_adjacency,
+)
 from tdasheaf.complexes._filtered import (  # noqa: F401
     _VERIFIED_FLAG,
     FilteredComplex,

@@ -207,6 +207,10 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         ≤ 1) for degrees ≤ 2, the explicit Rips complex and
         :func:`tdasheaf.cohomology.sheaf_persistence` above; float64 throughout.
         ``"ripser"``: ripser.py, as before this parameter existed.
+    collapse : {"auto", True, False}, default="auto"
+        ``backend="tdasheaf"`` only: edge-collapse the Rips graph first (same bars;
+        :func:`~tdasheaf.cohomology.sheaf_persistence`): ``"auto"`` when degree 2 or higher
+        is asked, ``True`` always, ``False`` never.
     coeff : int, optional
 
         .. deprecated:: 0.1
@@ -261,6 +265,7 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
+        "collapse": [StrOptions({"auto"}), "boolean"],
         "backend": [StrOptions(set(BACKENDS))],
         "coeff": [
             Interval(Integral, 2, None, closed="left"),
@@ -279,6 +284,7 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         n_jobs=None,
         memory_budget=None,
         backend="tdasheaf",
+        collapse="auto",
         coeff=DEPRECATED,
     ):
         self.homology_dimensions = homology_dimensions
@@ -289,6 +295,7 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
         self.n_jobs = n_jobs
         self.memory_budget = memory_budget
         self.backend = backend
+        self.collapse = collapse
         self.coeff = coeff
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -340,6 +347,7 @@ class RipsPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEst
             n_landmarks=None if self.n_landmarks is None else int(self.n_landmarks),
             backend=self.backend,
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
+            collapse=self.collapse,
         )
         return _diagrams(bars, self.homology_dimensions_)
 

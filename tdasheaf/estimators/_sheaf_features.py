@@ -248,6 +248,7 @@ def _cloud_features(
     memory_budget: int | None = None,
     lo: float = 1.0,
     hi: float = 2.0,
+    collapse: bool | str = "auto",
 ) -> np.ndarray:
     if len(X) < n_neighbors:
         raise ValueError(
@@ -311,7 +312,7 @@ def _cloud_features(
         if name == "orientation":
             signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
         F = constant_sheaf(graph) if signs is None else signed_graph_sheaf(graph, signs)
-        bars = sheaf_persistence(F, degrees, field, memory_budget=budget)
+        bars = sheaf_persistence(F, degrees, field, memory_budget=budget, collapse=collapse)
         for q in degrees:
             parts.append(_bar_features(bars[q], grid))
         if name == "orientation":
@@ -414,6 +415,10 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         if even the ``n_neighbors``-nearest-neighbour graph cannot fit, the cloud is refused with
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` (an error row in batch extraction),
         whose message gives the estimate, the budget and what to change.
+    collapse : {"auto", True, False}, default="auto"
+        Edge-collapse each Rips graph first where it provably keeps every bar (constant and
+        orientation sheaves; :func:`~tdasheaf.cohomology.sheaf_persistence`): ``"auto"`` when
+        degree 2 is asked, ``True`` wherever valid, ``False`` never. Same features either way.
 
     Attributes
     ----------
@@ -448,6 +453,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "frame_method": [StrOptions(set(FRAME_METHODS))],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
+        "collapse": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -464,6 +470,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         n_jobs=None,
         frame_method="auto",
         memory_budget=None,
+        collapse="auto",
     ):
         self.sheaves = sheaves
         self.degrees = degrees
@@ -477,6 +484,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.frame_method = frame_method
         self.memory_budget = memory_budget
+        self.collapse = collapse
 
     def _validated(self):
         sheaves = tuple(self.sheaves)
@@ -570,6 +578,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
             lo=float(self.scale_range[0]),
             hi=float(self.scale_range[1]),
+            collapse=self.collapse,
         )
         rows = self._map_samples(_cloud_features, samples, **kwargs)
         return np.vstack(rows).astype(np.float64)

@@ -52,6 +52,7 @@ def _sheaf_bars(
     n_signal_features: int,
     memory_budget: int | None = None,
     signal_weight: float = 1.0,
+    collapse: bool | str = "auto",
 ) -> dict[int, np.ndarray]:
     """Barcodes of one cloud (the kernel mapped over the collection).
 
@@ -140,7 +141,9 @@ def _sheaf_bars(
     else:
         F = constant_sheaf(K)
     # degrees above the complex: empty bars
-    return sheaf_persistence(F, degrees, field, memory_budget=budget - int(fixed))
+    return sheaf_persistence(
+        F, degrees, field, memory_budget=budget - int(fixed), collapse=collapse
+    )
 
 
 class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEstimator):
@@ -198,6 +201,11 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         alignments and the sheaf are estimated before the complex is built; over budget raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming ``max_edge_length``,
         ``n_landmarks`` and ``memory_budget`` (an error row in batch extraction).
+    collapse : {"auto", True, False}, default="auto"
+        Edge-collapse the Rips graph first where it provably keeps every bar (the constant
+        and orientation sheaves; :func:`~tdasheaf.cohomology.sheaf_persistence`): ``"auto"``
+        when degree 2 is asked or the complex is built, ``True`` wherever valid, ``False``
+        never. Same diagrams either way.
 
     Attributes
     ----------
@@ -247,6 +255,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         "n_jobs": [Integral, None],
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
         "signal_weight": [Interval(Real, 0, None, closed="left")],
+        "collapse": [StrOptions({"auto"}), "boolean"],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
     _plot_notation = "cohomology"  # plot() labels degrees H^q
@@ -265,6 +274,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         n_signal_features=1,
         memory_budget=None,
         signal_weight=1.0,
+        collapse="auto",
     ):
         self.sheaf = sheaf
         self.filtration = filtration
@@ -278,6 +288,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         self.n_signal_features = n_signal_features
         self.memory_budget = memory_budget
         self.signal_weight = signal_weight
+        self.collapse = collapse
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -327,6 +338,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
             n_signal_features=int(self.n_signal_features),
             signal_weight=float(self.signal_weight),
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
+            collapse=self.collapse,
         )
         bars = self._map_samples(_sheaf_bars, samples, **kwargs)
         return _diagrams(bars, self.degrees_)
