@@ -72,21 +72,11 @@ def full_adjacency(n: int, edges: np.ndarray):
 
 
 @numba.njit(cache=True)
-def _edge_slots(indptr, nbr, eid, m):
-    """Position of each edge in its two endpoints' neighbour lists: ``(m, 2)``."""
-    slots = np.empty((m, 2), dtype=np.int64)
-    for x in range(len(indptr) - 1):
-        for a in range(indptr[x], indptr[x + 1]):
-            slots[eid[a], 0 if nbr[a] > x else 1] = a
-    return slots
-
-
-@numba.njit(cache=True)
-def _lookup(w, x, indptr, nbr, nval, nsg):
-    """Current value and sign of the edge ``wx`` (``inf`` when absent), by binary search."""
+def _position(w, x, indptr, deg, nbr):
+    """Position of ``x`` in ``w``'s sorted neighbour list, or -1 (binary search)."""
     lo = indptr[w]
-    hi = indptr[w + 1]
-    end = hi
+    end = lo + deg[w]
+    hi = end
     while lo < hi:
         mid = (lo + hi) >> 1
         if nbr[mid] < x:
@@ -94,12 +84,24 @@ def _lookup(w, x, indptr, nbr, nval, nsg):
         else:
             hi = mid
     if lo < end and nbr[lo] == x:
-        return nval[lo], nsg[lo]
-    return np.inf, 1.0
+        return lo
+    return -1
 
 
 @numba.njit(cache=True)
-def _dominates(w, s_uw, n_members, members, msign, t, indptr, nbr, nval, nsg):
+def _unlink(w, x, indptr, deg, nbr, nval, nsg):
+    """Remove ``x`` from ``w``'s neighbour list (the tail shifts left, order kept)."""
+    a = _position(w, x, indptr, deg, nbr)
+    end = indptr[w] + deg[w] - 1
+    for t in range(a, end):
+        nbr[t] = nbr[t + 1]
+        nval[t] = nval[t + 1]
+        nsg[t] = nsg[t + 1]
+    deg[w] -= 1
+
+
+@numba.njit(cache=True)
+def _dominates(w, s_uw, n_members, members, msign, t, indptr, deg, nbr, nval, nsg):
     """Whether ``w`` dominates all members (sorted by vertex) at scale ``t``.
 
     Every member ``x ≠ w`` must be joined to ``w`` by an edge of value ``≤ t``, and the triangle
@@ -107,7 +109,7 @@ def _dominates(w, s_uw, n_members, members, msign, t, indptr, nbr, nval, nsg):
     with ``w``'s sorted neighbour list, stopping at the first member that refutes ``w``.
     """
     a = indptr[w]
-    end = indptr[w + 1]
+    end = a + deg[w]
     for q in range(n_members):
         x = members[q]
         if x == w:
@@ -121,20 +123,31 @@ def _dominates(w, s_uw, n_members, members, msign, t, indptr, nbr, nval, nsg):
 
 
 @numba.njit(cache=True)
-def _find_dominator(n_members, members, msign, t, indptr, nbr, nval, nsg):
-    """The first member (by vertex) that dominates all members at scale ``t``, or -1."""
+def _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, first):
+    """A member that dominates all members at scale ``t`` (its position), or -1.
+
+    ``first`` (a position, or -1) is tried first: the member that joined earliest, closest to
+    both ends of the edge, dominates most often; then the others in vertex order.
+    """
+    if first >= 0 and _dominates(
+        members[first], msign[first], n_members, members, msign, t, indptr, deg, nbr, nval, nsg
+    ):
+        return first
     for c in range(n_members):
-        if _dominates(members[c], msign[c], n_members, members, msign, t, indptr, nbr, nval, nsg):
+        if c != first and _dominates(
+            members[c], msign[c], n_members, members, msign, t, indptr, deg, nbr, nval, nsg
+        ):
             return c
     return -1
 
 
 @numba.njit(cache=True)
-def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
+def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
     """One pass: raise each edge's value (in ``visit`` order) to where domination ends.
 
-    ``cur`` (the current values, ``inf`` for removed edges) and its copy ``nval`` along the
-    neighbour lists are updated in place; returns the number of edges whose value changed.
+    ``cur`` (the current values, ``inf`` for removed edges) and the neighbour lists (removed
+    edges unlinked, raised values updated) change in place; returns the number of edges whose
+    value changed.
     """
     max_deg = 1
     for x in range(len(indptr) - 1):
@@ -157,10 +170,12 @@ def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
         # edges present at f, in vertex order), or later (from the scale of the second edge)
         n_members = 0
         n_later = 0
+        earliest = -1
+        t_earliest = np.inf
         a = indptr[u]
         b = indptr[v]
-        a_end = indptr[u + 1]
-        b_end = indptr[v + 1]
+        a_end = a + deg[u]
+        b_end = b + deg[v]
         while a < a_end and b < b_end:
             x = nbr[a]
             y = nbr[b]
@@ -170,8 +185,11 @@ def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
                 b += 1
             else:
                 t_x = max(nval[a], nval[b])
-                if t_x < np.inf and s_uv * nsg[a] * nsg[b] > 0:
+                if s_uv * nsg[a] * nsg[b] > 0:
                     if t_x <= f:
+                        if t_x < t_earliest:
+                            earliest = n_members
+                            t_earliest = t_x
                         members[n_members] = x
                         msign[n_members] = nsg[a]
                         n_members += 1
@@ -182,7 +200,7 @@ def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
                         n_later += 1
                 a += 1
                 b += 1
-        c = _find_dominator(n_members, members, msign, f, indptr, nbr, nval, nsg)
+        c = _find_dominator(n_members, members, msign, f, indptr, deg, nbr, nval, nsg, earliest)
         if c < 0:
             continue  # not dominated at its own value: it stays
         dom = members[c]
@@ -209,18 +227,22 @@ def _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit):
                 n_members += 1
                 k += 1
                 if still and x != dom:
-                    f_wx, s_wx = _lookup(dom, x, indptr, nbr, nval, nsg)
-                    still = f_wx <= t and later_s[q] * s_wx * s_dom > 0
+                    pos = _position(dom, x, indptr, deg, nbr)
+                    still = pos >= 0 and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
             if not still:
-                c = _find_dominator(n_members, members, msign, t, indptr, nbr, nval, nsg)
+                c = _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1)
                 if c < 0:
                     new_value = t
                     break
                 dom = members[c]
                 s_dom = msign[c]
         cur[i] = new_value
-        nval[slots[i, 0]] = new_value
-        nval[slots[i, 1]] = new_value
+        if new_value == np.inf:
+            _unlink(u, v, indptr, deg, nbr, nval, nsg)
+            _unlink(v, u, indptr, deg, nbr, nval, nsg)
+        else:
+            nval[_position(u, v, indptr, deg, nbr)] = new_value
+            nval[_position(v, u, indptr, deg, nbr)] = new_value
         changed += 1
     return changed
 
@@ -266,12 +288,13 @@ def collapse_values(
     if m == 0:
         return cur
     indptr, nbr, eid = full_adjacency(n, edges)
-    slots = _edge_slots(indptr, nbr, eid, m)
+    deg = np.diff(indptr)
     nval = cur[eid]
     nsg = signs[eid]
+    del eid
     for _ in range(max_passes):
         visit = filtration_order(edges, cur)[::-1].astype(np.int64)
-        if _collapse_pass(edges, cur, signs, indptr, nbr, nval, nsg, slots, visit) == 0:
+        if _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit) == 0:
             break
     return cur
 
