@@ -406,3 +406,21 @@ def test_degree1_triangle_keys_never_overflow():
     edges = [(a, b), (b, c), (c, d), (a, d), (a, c), (b, d)]
     bars = flag_persistence(n, edges, [1, 1, 1, 1, 1.5, 1.5], degrees=(1,), field=3)
     np.testing.assert_array_equal(bars[1], [[1.0, 1.5]])
+
+
+def test_degree0_union_find_with_gauges():
+    """H^0 of a signed graph: a twisted cycle kills its component's section (hand-computed)."""
+    from tdasheaf.cohomology._flag import flag_degree0_pairs
+
+    edges = np.array([[0, 1], [1, 2], [0, 2], [3, 4]])
+    # untwisted triangle: the closing edge (0, 2) creates a cycle, kills nothing
+    killer, alive = flag_degree0_pairs(5, edges, np.ones(4))
+    assert killer.tolist() == [True, True, False, True] and alive == 2
+    # twisted triangle: its section dies at the closing edge; merging an unbalanced component
+    # with a balanced one kills the balanced one's section; two unbalanced ones kill nothing
+    killer, alive = flag_degree0_pairs(5, edges, np.array([1.0, -1.0, 1.0, 1.0]))
+    assert killer.tolist() == [True, True, True, True] and alive == 1
+    loops = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [2, 3]])
+    signs = np.array([1.0, -1.0, 1.0, -1.0, 1.0, 1.0, 1.0])
+    killer, alive = flag_degree0_pairs(6, loops, signs)
+    assert killer.tolist() == [True, True, True, True, True, True, False] and alive == 0

@@ -26,11 +26,74 @@ import numpy as np
 from tdasheaf.cohomology._reduction import _grow, _inv_mod
 from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
 
-__all__ = ["MAX_VERTICES_DEGREE1", "flag_degree1_pairs", "full_adjacency"]
+__all__ = ["MAX_VERTICES_DEGREE1", "flag_degree0_pairs", "flag_degree1_pairs", "full_adjacency"]
 
 #: A triangle's key ``(x·n + y)·n + z`` is an int64: at most ``n = 2**21 - 1`` vertices
 #: (``n³ < 2**63``). Above it degree 1 is computed on the stored complex (explicit engine).
 MAX_VERTICES_DEGREE1 = 2**21 - 1
+
+
+@numba.njit(cache=True)
+def _root(parent, gauge, x):
+    """Root of ``x`` and the gauge ``g`` with ``x_x = g · x_root`` (path halving keeps both)."""
+    g = 1.0
+    while parent[x] != x:
+        p = parent[x]
+        if parent[p] != p:  # halve: x now points to its grandparent
+            gauge[x] *= gauge[p]
+            parent[x] = parent[p]
+        g *= gauge[x]
+        x = parent[x]
+    return x, g
+
+
+@numba.njit(cache=True)
+def flag_degree0_pairs(n, edges, signs):
+    """Persistent H^0 of a signed graph sheaf by union–find with gauges (no matrix).
+
+    A section ``x`` satisfies ``x_i = s_ij x_j`` on every edge ``i < j``; a component carries a
+    section iff it is *balanced* (every cycle has sign product +1). Edges are taken in
+    filtration order; a section dies at an edge that merges two components of which at least
+    one is balanced (one balanced section dies; two balanced merge into one), or that closes
+    a cycle of sign product −1 in a balanced component. These edges are exactly the pivots of
+    δ^0 in the reduction (the clearing set of degree 1). Pass all signs +1 for GF(2), where
+    −1 = +1.
+
+    Returns
+    -------
+    killer : ndarray of bool, shape (m,)
+        Edges at which a section dies.
+    n_essential : int
+        Balanced components at the end: sections alive forever.
+    """
+    parent = np.arange(n)
+    gauge = np.ones(n)
+    balanced = np.ones(n, dtype=np.bool_)
+    size = np.ones(n, dtype=np.int64)
+    killer = np.zeros(len(edges), dtype=np.bool_)
+    n_essential = n
+    for e in range(len(edges)):
+        ru, gu = _root(parent, gauge, edges[e, 0])
+        rv, gv = _root(parent, gauge, edges[e, 1])
+        s = signs[e]
+        if ru == rv:
+            if balanced[ru] and gu != s * gv:
+                balanced[ru] = False  # a twisted cycle: the section dies
+                killer[e] = True
+                n_essential -= 1
+            continue
+        if balanced[ru] or balanced[rv]:
+            killer[e] = True
+            n_essential -= 1
+        if size[ru] < size[rv]:
+            ru, rv = rv, ru
+            gu, gv = gv, gu
+        # x_rv = g · x_ru with g chosen so that x_u = s · x_v
+        parent[rv] = ru
+        gauge[rv] = gu * s * gv
+        size[ru] += size[rv]
+        balanced[ru] = balanced[ru] and balanced[rv]
+    return killer, n_essential
 
 
 @numba.njit(cache=True)

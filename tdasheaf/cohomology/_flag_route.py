@@ -1,8 +1,9 @@
 """The implicit flag engine's route: bars of a signed graph sheaf from the edges alone.
 
-Degree 0 reduces δ^0 (two entries per edge); degree 1 enumerates the triangles cofacing each edge
-(:mod:`tdasheaf.cohomology._flag`) and degree 2 the tetrahedra cofacing each stored triangle
-(:mod:`tdasheaf.cohomology._flag2`) when a column is reduced. Simplex keys are int64 digits in base
+Degree 0 is a union–find with gauges (:func:`~tdasheaf.cohomology._flag.flag_degree0_pairs`);
+degree 1 enumerates the triangles cofacing each edge (:mod:`tdasheaf.cohomology._flag`) and
+degree 2 the tetrahedra cofacing each stored triangle (:mod:`tdasheaf.cohomology._flag2`) when a
+column is reduced. Simplex keys are int64 digits in base
 n: :func:`_keys_overflow` is the one guard (every degree), and past it the complex is built and the
 generic engine runs, within the memory budget.
 """
@@ -10,10 +11,14 @@ generic engine runs, within the memory budget.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from tdasheaf.cohomology._engines import _finish, _generic
-from tdasheaf.cohomology._flag import MAX_VERTICES_DEGREE1, flag_degree1_pairs, full_adjacency
+from tdasheaf.cohomology._flag import (
+    MAX_VERTICES_DEGREE1,
+    flag_degree0_pairs,
+    flag_degree1_pairs,
+    full_adjacency,
+)
 from tdasheaf.cohomology._flag2 import (
     MAX_VERTICES,
     TRIANGLE_BYTES,
@@ -21,7 +26,6 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
-from tdasheaf.cohomology._reduction import reduce_coboundary
 from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.utils import over_budget
 
@@ -52,29 +56,14 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
             )
     signs = np.asarray(signs, dtype=np.float64)
     out = {}
-    # δ^0: (δx)(ij) = s_ij x_j - x_i (face without vertex 0 is j, with sign +1)
-    rows = np.concatenate([np.arange(m), np.arange(m)])
-    cols = np.concatenate([edges[:, 1], edges[:, 0]])
-    vals = np.concatenate([np.asarray(signs, dtype=np.float64), -np.ones(m)]) % p
-    M = sp.csc_array((vals, (rows, cols)), shape=(m, n))
-    M.sort_indices()
-    pivot, *_ = reduce_coboundary(
-        M.indptr.astype(np.int64),
-        M.indices.astype(np.int64),
-        M.data.astype(np.float64),
-        m,
-        np.zeros(n, dtype=np.bool_),
-        p,
-        0.0,
-        False,
-    )
+    # δ^0 by union–find with gauges (over GF(2) every sign is +1)
+    edges = np.ascontiguousarray(edges, dtype=np.int64)
+    killer, n_essential = flag_degree0_pairs(n, edges, signs if p != 2 else np.ones(m))
     if 0 in degrees:
-        paired = np.flatnonzero(pivot >= 0)
-        essential = np.flatnonzero(pivot < 0)
         b = np.column_stack(
             [
-                np.zeros(len(paired) + len(essential)),
-                np.concatenate([values[pivot[paired]], np.full(len(essential), np.inf)]),
+                np.zeros(int(killer.sum()) + n_essential),
+                np.concatenate([values[killer], np.full(n_essential, np.inf)]),
             ]
         )
         out[0] = _finish(b, drop_zero_length)
@@ -91,8 +80,7 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
                     "max_edge_length, subsample with n_landmarks, drop degree 2, "
                     "or raise memory_budget."
                 )
-        skip = np.zeros(m, dtype=np.bool_)
-        skip[pivot[pivot >= 0]] = True
+        skip = killer
         death, _, pivot_key = flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p)
         if 1 in degrees:
             alive = ~np.isnan(death)
