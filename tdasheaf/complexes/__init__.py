@@ -49,7 +49,8 @@ from tdasheaf.complexes._flag_filtration import (  # noqa: F401
     flag_filtration,
     rips_complex,
 )
-from tdasheaf.complexes._gudhi import alpha_complex, sparse_rips_complex
+from tdasheaf.complexes._gudhi import alpha_complex
+from tdasheaf.complexes._sparse import sparse_flag_filtration, sparse_rips_complex
 from tdasheaf.geometry import EDGE_BUILD_BYTES, knn_distances, maxmin_landmarks, radius_edges
 from tdasheaf.geometry._edges import _edges  # noqa: F401
 
@@ -68,6 +69,7 @@ __all__ = [
     "maxmin_landmarks",
     "radius_edges",
     "rips_complex",
+    "sparse_flag_filtration",
     "sparse_rips_complex",
 ]
 
