@@ -323,3 +323,34 @@ def test_single_point_and_budget():
     assert (F.n_vertices, F.n_edges) == (1, 0)
     with pytest.raises(ComplexTooLargeError, match="sparse Rips graph"):
         sparse_flag_filtration(cloud(0, 500, 2), 0.5, memory_budget=20_000)
+
+
+# ----------------------------------------------------------------------------------------------
+# the estimator route: SheafPersistence(filtration="sparse_rips")
+# ----------------------------------------------------------------------------------------------
+
+
+def test_sheaf_persistence_on_the_sparse_rips_filtration():
+    from tdasheaf.cohomology import sheaf_persistence
+    from tdasheaf.complexes import sparse_flag_filtration
+    from tdasheaf.estimators import SheafPersistence
+    from tdasheaf.sheaves import constant_sheaf
+
+    rng = np.random.default_rng(3)
+    theta = rng.uniform(0, 2 * np.pi, 120)
+    X = np.c_[np.cos(theta), np.sin(theta)] + 0.05 * rng.normal(size=(120, 2))
+    est = SheafPersistence(sheaf="constant", filtration="sparse_rips", sparse=0.3, field=3)
+    D = est.fit_transform([X])[0]
+    F = sparse_flag_filtration(X, 0.3, max_dimension=2)
+    bars = sheaf_persistence(constant_sheaf(F), (0, 1), field=3)
+    for q in (0, 1):
+        got = D[(D[:, 2] == q) & (D[:, 1] > D[:, 0])][:, :2]
+        np.testing.assert_array_equal(got[np.lexsort(got.T[::-1])], bars[q])
+    # the circle: one long H^1 bar, also on 60 landmarks (labels stay point indices)
+    D = SheafPersistence(
+        sheaf="orientation", filtration="sparse_rips", sparse=0.3, n_landmarks=60, field=3
+    ).fit_transform([X])[0]
+    h1 = D[(D[:, 2] == 1) & (D[:, 1] > D[:, 0])]
+    assert np.sum(h1[:, 1] / h1[:, 0] > 2) == 1
+    with pytest.raises(ValueError, match="sparse"):
+        SheafPersistence(filtration="sparse_rips", sparse=0).fit([X])

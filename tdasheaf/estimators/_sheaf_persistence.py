@@ -15,9 +15,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from tdasheaf.cohomology import sheaf_persistence
 from tdasheaf.complexes import (
     EDGE_BUILD_BYTES,
+    FlagFiltration,
     alpha_complex,
     flag_filtration,
     maxmin_landmarks,
+    sparse_flag_filtration,
 )
 from tdasheaf.estimators._base import CollectionMixin
 from tdasheaf.estimators._persistence import _DiagramOutput, _diagrams
@@ -53,6 +55,7 @@ def _sheaf_bars(
     memory_budget: int | None = None,
     signal_weight: float = 1.0,
     collapse: bool | str = "auto",
+    sparse: float = 0.5,
 ) -> dict[int, np.ndarray]:
     """Barcodes of one cloud (the kernel mapped over the collection).
 
@@ -102,6 +105,28 @@ def _sheaf_bars(
             memory_budget=budget - int(fixed),
             bytes_per_edge=per_edge,
         )
+        if callable(sheaf) or sheaf == "tangent":
+            K = K.to_complex(memory_budget=budget - int(fixed))
+    elif filtration == "sparse_rips":
+        keep = None
+        if n_landmarks is not None and n_landmarks < len(points):
+            keep = maxmin_landmarks(points, n_landmarks)
+        K = sparse_flag_filtration(
+            points if keep is None else points[keep],
+            sparse,
+            max_edge_length,
+            max(top, 1),
+            memory_budget=budget - int(fixed),
+            bytes_per_edge=per_edge,
+        )
+        if keep is not None:  # landmarks keep their point indices (frames use every point)
+            K = FlagFiltration.from_edges(
+                K.n_vertices,
+                K.edges,
+                K.values,
+                vertex_labels=keep[K.vertex_labels],
+                max_dimension=K.max_dimension,
+            )
         if callable(sheaf) or sheaf == "tangent":
             K = K.to_complex(memory_budget=budget - int(fixed))
     else:
@@ -163,8 +188,11 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         *signal-consistency filtration* ``max(f(σ), signal_weight · max_{i,j∈σ} ‖y_i − y_j‖)``
         (see Notes). A callable
         ``(X, complex) -> CellularSheaf`` for anything else.
-    filtration : {"rips", "alpha"}, default="rips"
-        Vietoris–Rips (diameter) or alpha (radius) filtration.
+    filtration : {"rips", "alpha", "sparse_rips"}, default="rips"
+        Vietoris–Rips (diameter), alpha (radius), or Sheehy's sparse Rips filtration
+        (:func:`~tdasheaf.complexes.sparse_flag_filtration`, deterministic, ``O(n)`` edges in
+        low intrinsic dimension; its constant-sheaf diagrams are within log-scale bottleneck
+        distance ``−log(1 − sparse)`` of the Rips diagrams).
     degrees : sequence of int, default=(0, 1)
         Cohomology degrees. ``H^q`` of a complex without q-simplices is 0, so a degree above a
         cloud's complex (no triangle under ``max_edge_length``; degree 3 of the alpha complex
@@ -201,6 +229,8 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         alignments and the sheaf are estimated before the complex is built; over budget raises
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` naming ``max_edge_length``,
         ``n_landmarks`` and ``memory_budget`` (an error row in batch extraction).
+    sparse : float, default=0.5
+        ``filtration="sparse_rips"`` only: the approximation parameter ε (gudhi's meaning).
     collapse : {"auto", True, False}, default="auto"
         Edge-collapse the Rips graph first where it provably keeps every bar (the constant
         and orientation sheaves; :func:`~tdasheaf.cohomology.sheaf_persistence`): ``"auto"``
@@ -245,7 +275,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
 
     _parameter_constraints: dict = {
         "sheaf": [StrOptions(set(_SHEAVES)), callable],
-        "filtration": [StrOptions({"rips", "alpha"})],
+        "filtration": [StrOptions({"rips", "alpha", "sparse_rips"})],
         "degrees": ["array-like", Interval(Integral, 0, None, closed="left")],
         "max_edge_length": [Interval(Real, 0, np.inf, closed="both")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
@@ -256,6 +286,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         "n_signal_features": [Interval(Integral, 1, None, closed="left")],
         "signal_weight": [Interval(Real, 0, None, closed="left")],
         "collapse": [StrOptions({"auto"}), "boolean"],
+        "sparse": [Interval(Real, 0, None, closed="neither")],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
     }
     _plot_notation = "cohomology"  # plot() labels degrees H^q
@@ -275,6 +306,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         memory_budget=None,
         signal_weight=1.0,
         collapse="auto",
+        sparse=0.5,
     ):
         self.sheaf = sheaf
         self.filtration = filtration
@@ -289,6 +321,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
         self.memory_budget = memory_budget
         self.signal_weight = signal_weight
         self.collapse = collapse
+        self.sparse = sparse
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -339,6 +372,7 @@ class SheafPersistence(_DiagramOutput, CollectionMixin, TransformerMixin, BaseEs
             signal_weight=float(self.signal_weight),
             memory_budget=resolve_memory_budget(self.memory_budget, self.n_jobs),
             collapse=self.collapse,
+            sparse=float(self.sparse),
         )
         bars = self._map_samples(_sheaf_bars, samples, **kwargs)
         return _diagrams(bars, self.degrees_)
