@@ -24,6 +24,7 @@ import numba
 import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow, _inv_mod
+from tdasheaf.cohomology._runs import _col_add, _col_add_one, _col_clear, _col_new, _col_pivot
 from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
 
 __all__ = ["MAX_VERTICES_DEGREE1", "flag_degree0_pairs", "flag_degree1_pairs", "full_adjacency"]
@@ -97,54 +98,6 @@ def flag_degree0_pairs(n, edges, signs):
 
 
 @numba.njit(cache=True)
-def _less(f1, k1, f2, k2):
-    return f1 < f2 or (f1 == f2 and k1 < k2)
-
-
-@numba.njit(cache=True)
-def _push(hf, hk, hc, size, f, k, c):
-    i = size
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not _less(f, k, hf[parent], hk[parent]):
-            break
-        hf[i] = hf[parent]
-        hk[i] = hk[parent]
-        hc[i] = hc[parent]
-        i = parent
-    hf[i] = f
-    hk[i] = k
-    hc[i] = c
-    return size + 1
-
-
-@numba.njit(cache=True)
-def _pop(hf, hk, hc, size):
-    size -= 1
-    f = hf[size]
-    k = hk[size]
-    c = hc[size]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and _less(hf[child + 1], hk[child + 1], hf[child], hk[child]):
-            child += 1
-        if not _less(hf[child], hk[child], f, k):
-            break
-        hf[i] = hf[child]
-        hk[i] = hk[child]
-        hc[i] = hc[child]
-        i = child
-    if size > 0:
-        hf[i] = f
-        hk[i] = k
-        hc[i] = c
-    return size
-
-
-@numba.njit(cache=True)
 def _triangle(k, u, v, e, e_uk, e_vk, signs, n):
     """Key, sign holonomy and δ^1 coefficient of triangle {k, u, v} in edge e = (u, v)'s column.
 
@@ -197,7 +150,7 @@ def _cofaces(e, edges, values, signs, indptr, nbr, eid, n, p, out_f, out_k, out_
             continue
         out_f[count] = f
         out_k[count] = key
-        out_c[count] = coef % p
+        out_c[count] = coef if coef > 0 else p - 1.0  # coef is ±1
         count += 1
     return count
 
@@ -231,7 +184,7 @@ def _min_coface(e, edges, values, signs, indptr, nbr, eid, n, p):
         if f < best_f or (f == best_f and key < best_k):
             best_f = f
             best_k = key
-            best_c = coef % p
+            best_c = coef if coef > 0 else p - 1.0
             if f == fe:
                 break
     return best_f, best_k, best_c
@@ -267,9 +220,10 @@ def _put(keys, vals, key, value):
 
 
 # The reduction skeleton shared with the degree-2 engine (:mod:`tdasheaf.cohomology._flag2`):
-# a column is a lazy heap of (value, key, coefficient) entries; each step pops its pivot, and if
-# another column c2 owns that pivot, adds factor·δ(V_c2) entry by entry (ripser's heap column),
-# recording the added columns in a work list that becomes V_c when the column ends with a pivot.
+# a column is a lazy column of (value, key, coefficient) entries kept as sorted runs
+# (:mod:`tdasheaf.cohomology._runs`); each step takes its pivot, and if another column c2 owns
+# that pivot, adds factor·δ(V_c2), recording the added columns in a work list that becomes V_c
+# when the column ends with a pivot.
 
 
 @numba.njit(cache=True)
@@ -277,8 +231,9 @@ def _workspace(n_cols, indptr):
     """Buffers of a reduction over ``n_cols`` columns.
 
     Coface buffers ``cf, ck, cc`` sized by the largest vertex degree (a bound on any coface
-    count), the heap ``hf, hk, hc``, the stored reduction columns that are not unit vectors
-    (``v_ptr, v_len`` per column, entries ``v_idx, v_val``) and the work list ``w_idx, w_val``.
+    count), the working column ``col`` (:mod:`tdasheaf.cohomology._runs`), the stored reduction
+    columns that are not unit vectors (``v_ptr, v_len`` per column, entries ``v_idx, v_val``)
+    and the work list ``w_idx, w_val``.
     """
     max_deg = 1
     for x in range(len(indptr) - 1):
@@ -287,9 +242,7 @@ def _workspace(n_cols, indptr):
         np.empty(max_deg),
         np.empty(max_deg, dtype=np.int64),
         np.empty(max_deg),
-        np.empty(1024),
-        np.empty(1024, dtype=np.int64),
-        np.empty(1024),
+        _col_new(),
         np.full(n_cols, -1, dtype=np.int64),
         np.zeros(n_cols, dtype=np.int64),
         np.empty(1024, dtype=np.int64),
@@ -300,51 +253,14 @@ def _workspace(n_cols, indptr):
 
 
 @numba.njit(cache=True)
-def _heap_add(hf, hk, hc, size, cf, ck, cc, cnt, coeff, p):
-    """Push ``coeff ·`` the ``cnt`` entries ``(cf, ck, cc)`` onto the heap, growing it."""
-    if size + cnt > len(hf):
-        hf = _grow(hf, size + cnt)
-        hk = _grow(hk, size + cnt)
-        hc = _grow(hc, size + cnt)
-    if coeff == 1.0:
-        for t in range(cnt):
-            size = _push(hf, hk, hc, size, cf[t], ck[t], cc[t])
-    else:
-        for t in range(cnt):
-            size = _push(hf, hk, hc, size, cf[t], ck[t], (coeff * cc[t]) % p)
-    return hf, hk, hc, size
-
-
-@numba.njit(cache=True)
-def _heap_pivot(hf, hk, hc, size, p):
-    """Pop the smallest key whose coefficients do not cancel.
-
-    Returns ``(size, value, key, coefficient)``, with key -1 when the column is zero.
-    """
-    while size > 0:
-        f0 = hf[0]
-        k0 = hk[0]
-        s = hc[0]
-        size = _pop(hf, hk, hc, size)
-        while size > 0 and hk[0] == k0:
-            s += hc[0]
-            size = _pop(hf, hk, hc, size)
-        s = s % p
-        if s != 0.0:
-            return size, f0, k0, s
-    return size, 0.0, -1, 0.0
-
-
-@numba.njit(cache=True)
-def _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef, p):
+def _cancel(col, piv_f, piv_k, piv_c, pivot_coef, p):
     """Put the pivot entry back; the factor by which δ(V_c2) (pivot coefficient given) cancels it.
 
     Adding ``factor · δ(V_c2)`` then cancels the pivot, and so do the entries of δ(V_c2) below
-    its pivot (ripser's lazy heap column).
+    its pivot (ripser's lazy column).
     """
     factor = float((p - (int(piv_c) * _inv_mod(pivot_coef, p)) % p) % p)
-    size = _push(hf, hk, hc, size, piv_f, piv_k, piv_c)
-    return size, factor
+    return _col_add_one(col, piv_f, piv_k, piv_c), factor
 
 
 @numba.njit(cache=True)
@@ -434,7 +350,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
     t_keys = np.full(table_size, -1, dtype=np.int64)
     t_vals = np.full(table_size, -1, dtype=np.int64)
     pivot_coef = np.zeros(m)
-    cf, ck, cc, hf, hk, hc, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr)
+    cf, ck, cc, col, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr)
     v_top = 0
     for c in range(m - 1, -1, -1):
         if skip[c]:
@@ -451,12 +367,13 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
             pivot_key[c] = best_k
             continue
         cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-        hf, hk, hc, size = _heap_add(hf, hk, hc, 0, cf, ck, cc, cnt, 1.0, p)
+        _col_clear(col)
+        col = _col_add(col, cf, ck, cc, cnt, 1.0, p)
         w_idx[0] = c
         w_val[0] = 1.0
         wl = 1
         while True:
-            size, piv_f, piv_k, piv_c = _heap_pivot(hf, hk, hc, size, p)
+            piv_f, piv_k, piv_c = _col_pivot(col, p)
             if piv_k < 0:
                 death[c] = np.inf
                 break
@@ -471,12 +388,12 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
                         c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p
                     )
                 break
-            size, factor = _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef[c2], p)
+            col, factor = _cancel(col, piv_f, piv_k, piv_c, pivot_coef[c2], p)
             start, length = _v_span(v_ptr, v_len, c2)
             for q in range(length):
                 e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
                 cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
                 work[c] += cnt2
-                hf, hk, hc, size = _heap_add(hf, hk, hc, size, cf, ck, cc, cnt2, coeff, p)
+                col = _col_add(col, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
     return death, work, pivot_key

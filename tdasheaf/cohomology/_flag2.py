@@ -38,8 +38,6 @@ import numpy as np
 from tdasheaf.cohomology._flag import (
     _cancel,
     _get,
-    _heap_add,
-    _heap_pivot,
     _next_common,
     _put,
     _store_v,
@@ -48,6 +46,7 @@ from tdasheaf.cohomology._flag import (
     _w_append,
     _workspace,
 )
+from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_pivot
 
 __all__ = [
     "MAX_VERTICES",
@@ -245,13 +244,13 @@ def _cofaces2(key, ft, values, signs, indptr, nbr, eid, dense, n, p, first, out_
             if f < best_f:  # keys increase along the scan: equal values keep the first
                 best_f = f
                 best_k = tk
-                best_c = coef % p
+                best_c = coef if coef > 0 else p - 1.0  # coef is ±1
                 if f == ft:
                     break
         else:
             out_f[count] = f
             out_k[count] = tk
-            out_c[count] = coef % p
+            out_c[count] = coef if coef > 0 else p - 1.0
             count += 1
     if first:
         if best_k < 0:
@@ -404,7 +403,7 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
     t_vals = np.full(1024, -1, dtype=np.int64)
     n_pivots = 0
     pivot_coef = np.zeros(T)
-    cf, ck, cc, hf, hk, hc, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(T, indptr)
+    cf, ck, cc, wcol, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(T, indptr)
     v_top = 0
     sf = np.empty(1)
     sk = np.empty(1, dtype=np.int64)
@@ -433,12 +432,13 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
             pivot_coef[col] = cc[0]
             continue
         cnt = _cofaces2(key, ft, values, signs, indptr, nbr, eid, dense, n, p, False, cf, ck, cc)
-        hf, hk, hc, size = _heap_add(hf, hk, hc, 0, cf, ck, cc, cnt, 1.0, p)
+        _col_clear(wcol)
+        wcol = _col_add(wcol, cf, ck, cc, cnt, 1.0, p)
         w_idx[0] = col
         w_val[0] = 1.0
         wl = 1
         while True:
-            size, piv_f, piv_k, piv_c = _heap_pivot(hf, hk, hc, size, p)
+            piv_f, piv_k, piv_c = _col_pivot(wcol, p)
             if piv_k < 0:
                 death[col] = np.inf
                 break
@@ -453,7 +453,7 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
                         col, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p
                     )
                 break
-            size, factor = _cancel(hf, hk, hc, size, piv_f, piv_k, piv_c, pivot_coef[c2], p)
+            wcol, factor = _cancel(wcol, piv_f, piv_k, piv_c, pivot_coef[c2], p)
             start, length = _v_span(v_ptr, v_len, c2)
             for q in range(length):
                 t2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
@@ -463,6 +463,6 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
                     k2, f2, values, signs, indptr, nbr, eid, dense, n, p, False, cf, ck, cc
                 )
                 work[col] += cnt2
-                hf, hk, hc, size = _heap_add(hf, hk, hc, size, cf, ck, cc, cnt2, coeff, p)
+                wcol = _col_add(wcol, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, t2, coeff)
     return death, work
