@@ -65,7 +65,7 @@ def full_adjacency(n: int, edges: np.ndarray):
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
     ids = np.concatenate([np.arange(m), np.arange(m)])
-    order = np.lexsort((dst, src))
+    order = np.argsort(src * max(n, 1) + dst)  # keys are distinct: no duplicate edges
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, src + 1, 1)
     return np.cumsum(indptr), dst[order].astype(np.int64), ids[order].astype(np.int64)
@@ -247,6 +247,20 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
     return changed
 
 
+def _in_filtration_order(edges, values) -> bool:
+    """Whether the rows are already in the library's order (by value, then lexicographic)."""
+    if len(values) < 2:
+        return True
+    dv = np.diff(values)
+    if np.any(dv < 0):
+        return False
+    tied = np.flatnonzero(dv == 0)
+    if tied.size == 0:
+        return True
+    a, b = edges[tied], edges[tied + 1]
+    return bool(np.all((a[:, 0] < b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] < b[:, 1]))))
+
+
 def collapse_values(
     n: int,
     edges,
@@ -289,11 +303,16 @@ def collapse_values(
         return cur
     indptr, nbr, eid = full_adjacency(n, edges)
     deg = np.diff(indptr)
+    # compact neighbour lists (4 + 8 + 1 bytes an entry): the pass streams through them
     nval = cur[eid]
-    nsg = signs[eid]
+    nsg = signs[eid].astype(np.int8)
+    nbr = nbr.astype(np.int32)
     del eid
-    for _ in range(max_passes):
-        visit = filtration_order(edges, cur)[::-1].astype(np.int64)
+    for r in range(max_passes):
+        if r == 0 and _in_filtration_order(edges, cur):
+            visit = np.arange(m - 1, -1, -1, dtype=np.int64)
+        else:
+            visit = filtration_order(edges, cur)[::-1].astype(np.int64)
         if _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit) == 0:
             break
     return cur

@@ -327,6 +327,11 @@ def filtration_order(simplices, values) -> np.ndarray:
     simplices = np.asarray(simplices)
     if simplices.ndim != 2:
         simplices = simplices.reshape(len(simplices), -1 if simplices.size else 1)
+    if simplices.shape[1] == 2 and len(simplices) and simplices.min() >= 0:
+        base = int(simplices.max()) + 1
+        if base < 2**31:  # edges: one int64 key per row is the lexicographic order
+            key = simplices[:, 0].astype(np.int64) * base + simplices[:, 1]
+            return np.lexsort((key, np.asarray(values)))
     keys = [simplices[:, j] for j in range(simplices.shape[1] - 1, -1, -1)]
     return np.lexsort((*keys, np.asarray(values)))
 

@@ -221,7 +221,8 @@ def _check_flag_input(n_vertices, edges, values, vertex_labels, max_dimension, r
         raise ValueError("edges must join two different vertices (no loops).")
     order = filtration_order(E, w)
     E, w = E[order], w[order]
-    if len(np.unique(E[:, 0] * max(n, 1) + E[:, 1])) != len(E):
+    pairs = np.sort(E[:, 0] * max(n, 1) + E[:, 1])
+    if len(pairs) > 1 and (pairs[1:] == pairs[:-1]).any():
         raise ValueError("edges contain duplicates.")
     labels = np.asarray(vertex_labels, dtype=np.int64).reshape(-1)
     if len(labels) != n:
