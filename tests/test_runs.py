@@ -36,7 +36,7 @@ def _drain(col, p):
 def test_column_sums_duplicates_in_value_then_key_order(seed, p, sorted_keys):
     rng = np.random.default_rng(seed)
     value_of = rng.integers(0, 5, 200).astype(float)  # a simplex has one value; ties abound
-    col = _col_new()
+    col = _col_new(0)
     _col_clear(col)
     batches = []
     for _ in range(rng.integers(1, 400)):  # enough entries to force pool compactions
@@ -52,7 +52,7 @@ def test_column_sums_duplicates_in_value_then_key_order(seed, p, sorted_keys):
 
 
 def test_single_entries_cancel():
-    col = _col_new()
+    col = _col_new(0)
     _col_clear(col)
     col = _col_add(col, np.array([1.0, 2.0]), np.array([5, 7]), np.array([1.0, 2.0]), 2, 1.0, 3)
     col = _col_add_one(col, 1.0, 5, 2.0)  # 1 + 2 = 0 mod 3: key 5 cancels
@@ -63,9 +63,53 @@ def test_single_entries_cancel():
 
 @pytest.mark.parametrize("p", [3, 2**26 - 5])
 def test_large_coefficient_sums_stay_exact(p):
-    col = _col_new()
+    col = _col_new(0)
     _col_clear(col)
     for _ in range(3001):  # (p - 1)² = 1 mod p, summed 3001 times
         col = _col_add(col, np.array([0.0]), np.array([1]), np.array([p - 1.0]), 1, p - 1.0, p)
     f, k, c = _col_pivot(col, p)
     assert (k, c) == (1, 3001 % p)
+
+
+def test_pool_cap_flags_instead_of_growing():
+    from tdasheaf.cohomology._runs import _col_over
+
+    col = _col_new(5000)
+    _col_clear(col)
+    keys = np.arange(1000, dtype=np.int64)
+    for r in range(4):
+        col = _col_add(col, np.zeros(1000), keys + 1000 * r, np.ones(1000), 1000, 1.0, 3)
+    assert not _col_over(col)
+    for r in range(4, 10):
+        col = _col_add(col, np.zeros(1000), keys + 1000 * r, np.ones(1000), 1000, 1.0, 3)
+    assert _col_over(col) and len(col[3]) <= 5000
+    _col_clear(col)  # a new column starts within the cap again
+    assert not _col_over(col)
+
+
+def test_flag_engine_refuses_a_column_over_the_budget():
+    """A long-lived H^1 class of a torus needs ~10^6 working entries: a budget that covers the
+    engine's per-edge working set but not that column is refused with a clear error."""
+    from scipy.spatial.distance import pdist
+
+    from tdasheaf.cohomology import flag_persistence
+    from tdasheaf.cohomology._flag_route import FLAG_BYTES_PER_EDGE, FLAG_BYTES_PER_VERTEX
+    from tdasheaf.complexes import flag_filtration
+    from tdasheaf.exceptions import ComplexTooLargeError
+
+    rng = np.random.default_rng(0)
+    u, v = rng.uniform(0, 2 * np.pi, (2, 700))
+    X = np.c_[(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)]
+    F = flag_filtration(X, float(np.quantile(pdist(X), 0.2)), max_dimension=2)
+    fixed = FLAG_BYTES_PER_EDGE * F.n_edges + FLAG_BYTES_PER_VERTEX * len(X)
+    with pytest.raises(ComplexTooLargeError, match="degree-1 column.*memory_budget"):
+        flag_persistence(
+            len(X),
+            F.edges,
+            F.values,
+            degrees=(0, 1),
+            field=3,
+            memory_budget=fixed + 2 * 24 * 70_000,
+        )
+    bars = flag_persistence(len(X), F.edges, F.values, degrees=(0, 1), field=3)
+    assert np.sum(np.isinf(bars[1][:, 1]) | (bars[1][:, 1] > 2 * bars[1][:, 0])) >= 2

@@ -24,7 +24,14 @@ import numba
 import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow, _inv_mod
-from tdasheaf.cohomology._runs import _col_add, _col_add_one, _col_clear, _col_new, _col_pivot
+from tdasheaf.cohomology._runs import (
+    _col_add,
+    _col_add_one,
+    _col_clear,
+    _col_new,
+    _col_over,
+    _col_pivot,
+)
 from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
 
 __all__ = ["MAX_VERTICES_DEGREE1", "flag_degree0_pairs", "flag_degree1_pairs", "full_adjacency"]
@@ -227,7 +234,7 @@ def _put(keys, vals, key, value):
 
 
 @numba.njit(cache=True)
-def _workspace(n_cols, indptr):
+def _workspace(n_cols, indptr, cap):
     """Buffers of a reduction over ``n_cols`` columns.
 
     Coface buffers ``cf, ck, cc`` sized by the largest vertex degree (a bound on any coface
@@ -242,7 +249,7 @@ def _workspace(n_cols, indptr):
         np.empty(max_deg),
         np.empty(max_deg, dtype=np.int64),
         np.empty(max_deg),
-        _col_new(),
+        _col_new(cap),
         np.full(n_cols, -1, dtype=np.int64),
         np.zeros(n_cols, dtype=np.int64),
         np.empty(1024, dtype=np.int64),
@@ -313,7 +320,7 @@ def _store_v(c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p):
 
 
 @numba.njit(cache=True)
-def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
+def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0):
     """Reduce δ^1 of a signed flag complex implicitly (cohomology with clearing).
 
     Parameters
@@ -338,6 +345,9 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         Coface entries pushed while reducing each column.
     pivot_key : ndarray of int64
         Key of each column's pivot triangle, -1 if none (for clearing in degree 2).
+    over : bool
+        The working column outgrew ``cap`` pool entries (0: no limit) and the reduction
+        stopped: the other outputs are then incomplete and must not be used.
     """
     m = len(edges)
     death = np.full(m, np.nan)
@@ -350,7 +360,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
     t_keys = np.full(table_size, -1, dtype=np.int64)
     t_vals = np.full(table_size, -1, dtype=np.int64)
     pivot_coef = np.zeros(m)
-    cf, ck, cc, col, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr)
+    cf, ck, cc, col, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr, cap)
     v_top = 0
     for c in range(m - 1, -1, -1):
         if skip[c]:
@@ -373,6 +383,8 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
         w_val[0] = 1.0
         wl = 1
         while True:
+            if _col_over(col):
+                return death, work, pivot_key, True
             piv_f, piv_k, piv_c = _col_pivot(col, p)
             if piv_k < 0:
                 death[c] = np.inf
@@ -396,4 +408,4 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p):
                 work[c] += cnt2
                 col = _col_add(col, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
-    return death, work, pivot_key
+    return death, work, pivot_key, _col_over(col)

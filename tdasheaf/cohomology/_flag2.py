@@ -46,7 +46,7 @@ from tdasheaf.cohomology._flag import (
     _w_append,
     _workspace,
 )
-from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_pivot
+from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_over, _col_pivot
 
 __all__ = [
     "MAX_VERTICES",
@@ -359,7 +359,9 @@ def _rehash(keys, vals):
 
 
 @numba.njit(cache=True)
-def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid, dense, cleared, p):
+def flag_degree2_pairs(
+    n, tri_keys, tri_values, values, signs, indptr, nbr, eid, dense, cleared, p, cap=0
+):
     """Reduce δ^2 of a signed flag complex implicitly (cohomology with clearing).
 
     Parameters
@@ -386,6 +388,9 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
         class, ``nan`` for cleared columns.
     work : ndarray of int64
         Coface entries pushed while reducing each column.
+    over : bool
+        The working column outgrew ``cap`` pool entries (0: no limit); the outputs are then
+        incomplete and must not be used.
     """
     T = len(tri_keys)
     death = np.full(T, np.nan)
@@ -403,7 +408,7 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
     t_vals = np.full(1024, -1, dtype=np.int64)
     n_pivots = 0
     pivot_coef = np.zeros(T)
-    cf, ck, cc, wcol, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(T, indptr)
+    cf, ck, cc, wcol, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(T, indptr, cap)
     v_top = 0
     sf = np.empty(1)
     sk = np.empty(1, dtype=np.int64)
@@ -438,6 +443,8 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
         w_val[0] = 1.0
         wl = 1
         while True:
+            if _col_over(wcol):
+                return death, work, True
             piv_f, piv_k, piv_c = _col_pivot(wcol, p)
             if piv_k < 0:
                 death[col] = np.inf
@@ -465,4 +472,4 @@ def flag_degree2_pairs(n, tri_keys, tri_values, values, signs, indptr, nbr, eid,
                 work[col] += cnt2
                 wcol = _col_add(wcol, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, t2, coeff)
-    return death, work
+    return death, work, _col_over(wcol)

@@ -26,6 +26,7 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
+from tdasheaf.cohomology._runs import POOL_ENTRY_BYTES
 from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.utils import over_budget
 
@@ -81,19 +82,47 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
                     "or raise memory_budget."
                 )
         skip = killer
-        death, _, pivot_key = flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p)
+        death, _, pivot_key, over = flag_degree1_pairs(
+            n, edges, values, signs, indptr, nbr, eid, skip, p, _pool_cap(budget, m, n, tri)
+        )
+        if over:
+            raise _column_over_budget(1, budget)
         if 1 in degrees:
             alive = ~np.isnan(death)
             out[1] = _finish(np.column_stack([values[alive], death[alive]]), drop_zero_length)
         if 2 in degrees:
             dense = dense_edge_ids(n, edges, DENSE_EDGE_BYTES)
             cleared = pivot_key[pivot_key >= 0]
-            death2, _ = flag_degree2_pairs(
-                n, tri_keys, tri, values, signs, indptr, nbr, eid, dense, cleared, p
+            cap = _pool_cap(budget, m, n, tri, dense.nbytes)
+            death2, _, over = flag_degree2_pairs(
+                n, tri_keys, tri, values, signs, indptr, nbr, eid, dense, cleared, p, cap
             )
+            if over:
+                raise _column_over_budget(2, budget)
             alive = ~np.isnan(death2)
             out[2] = _finish(np.column_stack([tri[alive], death2[alive]]), drop_zero_length)
     return out
+
+
+def _pool_cap(budget, m, n, tri=None, extra=0) -> int:
+    """Pool entries one working column may hold: what the budget leaves after the engine's
+    working set (and the stored triangles), at POOL_ENTRY_BYTES each, with room for the pool's
+    compaction copy (half). 0 (no cap) without a budget."""
+    if budget is None:
+        return 0
+    held = FLAG_BYTES_PER_EDGE * m + FLAG_BYTES_PER_VERTEX * n + extra
+    if tri is not None:
+        held += TRIANGLE_BYTES * len(tri)
+    return max(int((budget - held) // (2 * POOL_ENTRY_BYTES)), 1 << 16)
+
+
+def _column_over_budget(degree: int, budget) -> ComplexTooLargeError:
+    return ComplexTooLargeError(
+        f"reducing one degree-{degree} column of the flag engine needed more working memory than "
+        f"the memory budget of {budget / 2**30:.2f} GiB leaves after the engine's fixed working "
+        "set (a long-lived class whose coboundary spans most of the filtration). Lower "
+        "max_edge_length, subsample with n_landmarks, or raise memory_budget."
+    )
 
 
 def _explicit_flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget):

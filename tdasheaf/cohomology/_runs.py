@@ -12,8 +12,11 @@ key whose coefficients cancel is skipped — the same lazy column, a different m
 
 State: ``col = (hf, hk, hr, pf, pk, pc, runs, rfree, ist)`` — the heap of run heads (value,
 key, run id), the pool (value, key, coefficient), each run's ``(position, end)`` in the pool,
-the free run ids, and ``ist = [heap size, pool top, run ids used, free ids]``. Functions that
-may grow an array return the new ``col``. Coefficients are float64 residues mod p.
+the free run ids, and ``ist = [heap size, pool top, run ids used, free ids, pool cap, over]``.
+A pool that would need more than ``cap`` entries sets ``over`` and stops growing: the column is
+then invalid and the engine stops (``_col_over``), so the caller can refuse within its budget.
+Functions that may grow an array return the new ``col``. Coefficients are float64 residues
+mod p.
 """
 
 from __future__ import annotations
@@ -33,12 +36,17 @@ SMALL_PRIME = 65536
 #: integers that float64 represents exactly (2**53), whatever the prime.
 EXACT_SUM = float(2**52)
 
-_NHEAP, _TOP, _NEXT, _NFREE = 0, 1, 2, 3
+_NHEAP, _TOP, _NEXT, _NFREE, _CAP, _OVER = 0, 1, 2, 3, 4, 5
+
+#: Bytes per pool entry (value, key, coefficient) for the caller's budget arithmetic.
+POOL_ENTRY_BYTES = 24
 
 
 @numba.njit(cache=True)
-def _col_new():
-    """An empty working column."""
+def _col_new(cap):
+    """An empty working column whose pool may hold at most ``cap`` entries (0: no limit)."""
+    ist = np.zeros(6, dtype=np.int64)
+    ist[_CAP] = cap
     return (
         np.empty(256),
         np.empty(256, dtype=np.int64),
@@ -48,14 +56,15 @@ def _col_new():
         np.empty(4096),
         np.empty((256, 2), dtype=np.int64),
         np.empty(256, dtype=np.int64),
-        np.zeros(4, dtype=np.int64),
+        ist,
     )
 
 
 @numba.njit(cache=True)
 def _col_clear(col):
-    """Empty the column (its buffers are kept for the next one)."""
-    col[8][:] = 0
+    """Empty the column (its buffers and its cap are kept for the next one)."""
+    col[8][:_CAP] = 0
+    col[8][_OVER] = 0
 
 
 @numba.njit(cache=True)
@@ -112,6 +121,12 @@ def _compact(col, need):
         r = hr[i]
         live += runs[r, 1] - runs[r, 0]
     size = max(len(pf), 2 * (live + need))
+    cap = ist[_CAP]
+    if cap > 0 and size > cap:
+        if live + need > cap:  # over the budget: flag it, change nothing
+            ist[_OVER] = 1
+            return col
+        size = cap
     nf = np.empty(size)
     nk = np.empty(size, dtype=np.int64)
     nc = np.empty(size)
@@ -167,6 +182,8 @@ def _col_add(col, cf, ck, cc, cnt, coeff, p):
         return col
     if col[8][_TOP] + cnt > len(col[3]):
         col = _compact(col, cnt)
+        if col[8][_OVER]:
+            return col
     hf, hk, hr, pf, pk, pc, runs, rfree, ist = col
     top = ist[_TOP]
     order = np.argsort(cf[:cnt], kind="mergesort")  # stable: ties keep the order of keys
@@ -211,6 +228,8 @@ def _col_add_one(col, f, k, c):
     """Add the single entry ``(f, k, c)``."""
     if col[8][_TOP] + 1 > len(col[3]):
         col = _compact(col, 1)
+        if col[8][_OVER]:
+            return col
     pf, pk, pc, ist = col[3], col[4], col[5], col[8]
     top = ist[_TOP]
     pf[top] = f
@@ -257,3 +276,9 @@ def _col_pivot(col, p):
         if s != 0.0:
             return f0, k0, s
     return 0.0, -1, 0.0
+
+
+@numba.njit(cache=True)
+def _col_over(col) -> bool:
+    """Whether the column outgrew its pool cap (its content is then invalid)."""
+    return col[8][_OVER] != 0
