@@ -44,3 +44,17 @@ def test_tangent_invariance_quick_run(capsys):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(["--quick"]) == 0, capsys.readouterr().out
+
+
+def test_engine_vs_peers_quick_row_agrees(capsys):
+    """One small row without giotto-ph: tdasheaf (default and collapse=False), ripser.py and
+    gudhi + edge collapse time the same cloud and every barcode agrees."""
+    path = SCRIPT.parent / "engine_vs_peers.py"
+    spec = importlib.util.spec_from_file_location("bench_engine_vs_peers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    code = module.main(["--quick", "--rows", "make_torus:300", "--threads", "1", "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = [line for line in out.splitlines() if line.startswith("| torus (make_torus) n=300")]
+    assert rows and all(line.rstrip().endswith("| agree |") for line in rows[:1]), out

@@ -774,6 +774,82 @@ def _sc_complex(doc, arg):
                      for i, x in enumerate(c))
 
 
+# -- engine_vs_peers ---------------------------------------------------------------------------
+
+EVP_PEERS = {"ripser": "ripser.py", "gudhi": "gudhi + edge collapse", "gph": "giotto-ph",
+             "gph_collapse": "giotto-ph + collapse"}
+
+
+def _evp_seconds(row, T):
+    """Median seconds per column at ``T`` (None when not measured) and the tdasheaf variants."""
+    ours = (row["ours"].get(str(T)) or {}).get("variants", {})
+    g = None if row["gph"] is None else row["gph"]["results"].get(str(T))
+    out = {k: ours[k]["median"] if k in ours else None
+           for k in ("constant", "no_collapse", "orientation")}
+    out.update(ripser=row["ripser"]["median"], gudhi=row["gudhi"]["median"],
+               gph=None if g is None else g["plain"]["median"],
+               gph_collapse=None if g is None else g["collapse"]["median"])
+    return out, ours
+
+
+def _evp_row(doc, arg):
+    """``ARG`` = SHAPE/N/T."""
+    shape, n, T = arg.split("/")
+    return _only(doc["results"]["rows"], "engine_vs_peers", shape=shape, n=int(n)), int(T)
+
+
+@renderer("engine_vs_peers", "table")
+def _evp_table(doc, arg):
+    res = doc["results"]
+    rows = []
+    for row in res["rows"]:
+        for T in res["threads"]:
+            s, ours = _evp_seconds(row, T)
+            peers = {k: s[k] for k in EVP_PEERS if s[k] is not None}
+            best = min(peers, key=peers.get)
+            o = s["constant"]
+            orient = "—" if s["orientation"] is None or o is None else fmt_ratio(
+                s["orientation"] / o)
+            m = ours.get("constant", {})
+            peak = None if m.get("peak_rss") is None else fmt_mib(m["peak_rss"]) + (
+                "" if m.get("rss_before") is None
+                else f" (+{fmt_mib(m['peak_rss'] - m['rss_before'])})")
+            rows.append([row["label"], T, "—" if o is None else fmt_seconds(o),
+                         "—" if s["no_collapse"] is None else fmt_seconds(s["no_collapse"]),
+                         *("—" if s[k] is None else fmt_seconds(s[k]) for k in EVP_PEERS),
+                         "—" if o is None else f"{fmt_ratio(o / peers[best])} ({EVP_PEERS[best]})",
+                         orient, "—" if peak is None else peak,
+                         ("agree" if not row["differ"] else "DIFFER")
+                         + ("; tdasheaf failed" if row.get("failed") else "")])
+    text = run_line(doc) + "\n\n" + table(
+        ["cloud, degrees", "threads", "tdasheaf s", "tdasheaf collapse=False s",
+         *(f"{v} s" for v in EVP_PEERS.values()), "tdasheaf ÷ fastest peer",
+         "orientation ÷ constant sheaf", "tdasheaf peak RSS (+ during the run)", "barcodes"],
+        rows)
+    if any(r["gph"] is None for r in res["rows"]):
+        text += "\n\n(giotto-ph was not available for every row of this run: — in its columns.)"
+    return text
+
+
+@renderer("engine_vs_peers", "ratio")
+def _evp_ratio(doc, arg):
+    """``ARG`` = SHAPE/N/T/PEER: tdasheaf's time over PEER's (ripser, gudhi, gph, gph_collapse,
+    best) or, with PEER = orientation, the orientation sheaf's time over the constant sheaf's."""
+    shape, n, T, peer = arg.split("/")
+    row, T = _evp_row(doc, f"{shape}/{n}/{T}")
+    _agree(not row["differ"], f"engine_vs_peers {shape} n={n}")
+    s, _ = _evp_seconds(row, T)
+    if peer == "orientation":
+        return fmt_ratio(s["orientation"] / s["constant"])
+    if peer == "best":
+        return fmt_ratio(s["constant"] / min(s[k] for k in EVP_PEERS if s[k] is not None))
+    return fmt_ratio(s["constant"] / s[peer])
+
+
+renderer("engine_vs_peers", "command")(_command)
+renderer("engine_vs_peers", "run")(_run)
+
+
 # -- registration of the per-file command / run lines ------------------------------------------
 
 for _name in ("shape_classification", "features_vs_giotto", "float_engine", "tangent_invariance",
