@@ -25,6 +25,7 @@ import numba
 import numpy as np
 
 from tdasheaf.cohomology._reduction import _grow
+from tdasheaf.geometry._heap import sift_down, sift_up
 
 __all__: list[str] = []
 
@@ -65,51 +66,6 @@ def _col_clear(col):
     """Empty the column (its buffers and its cap are kept for the next one)."""
     col[8][:_CAP] = 0
     col[8][_OVER] = 0
-
-
-@numba.njit(cache=True)
-def _less(f1, k1, f2, k2):
-    return f1 < f2 or (f1 == f2 and k1 < k2)
-
-
-@numba.njit(cache=True)
-def _sift_up(hf, hk, hr, i):
-    f = hf[i]
-    k = hk[i]
-    r = hr[i]
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not _less(f, k, hf[parent], hk[parent]):
-            break
-        hf[i] = hf[parent]
-        hk[i] = hk[parent]
-        hr[i] = hr[parent]
-        i = parent
-    hf[i] = f
-    hk[i] = k
-    hr[i] = r
-
-
-@numba.njit(cache=True)
-def _sift_down(hf, hk, hr, size, i):
-    f = hf[i]
-    k = hk[i]
-    r = hr[i]
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and _less(hf[child + 1], hk[child + 1], hf[child], hk[child]):
-            child += 1
-        if not _less(hf[child], hk[child], f, k):
-            break
-        hf[i] = hf[child]
-        hk[i] = hk[child]
-        hr[i] = hr[child]
-        i = child
-    hf[i] = f
-    hk[i] = k
-    hr[i] = r
 
 
 @numba.njit(cache=True)
@@ -170,7 +126,7 @@ def _new_run(col, start, stop):
     hf[n] = pf[start]
     hk[n] = pk[start]
     hr[n] = r
-    _sift_up(hf, hk, hr, n)
+    sift_up(hf, hk, hr, n)
     ist[_NHEAP] = n + 1
     return (hf, hk, hr, pf, pk, pc, runs, rfree, ist)
 
@@ -266,12 +222,12 @@ def _col_pivot(col, p):
                     hf[0] = hf[n]
                     hk[0] = hk[n]
                     hr[0] = hr[n]
-                    _sift_down(hf, hk, hr, n, 0)
+                    sift_down(hf, hk, hr, n, 0)
             else:
                 runs[r, 0] = pos
                 hf[0] = pf[pos]
                 hk[0] = pk[pos]
-                _sift_down(hf, hk, hr, ist[_NHEAP], 0)
+                sift_down(hf, hk, hr, ist[_NHEAP], 0)
         s = s % p
         if s != 0.0:
             return f0, k0, s

@@ -58,6 +58,7 @@ import numpy as np
 from tdasheaf.complexes._filtered import _VERIFIED_FLAG, FilteredComplex, filtration_order
 from tdasheaf.complexes._flag_filtration import FlagFiltration
 from tdasheaf.geometry import EDGE_BUILD_BYTES, pair_lengths
+from tdasheaf.geometry._heap import sift_down, sift_up
 from tdasheaf.utils import (
     check_point_cloud,
     check_positive_threshold,
@@ -89,26 +90,13 @@ def _lex_rank(X: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _before(k1, r1, k2, r2):
-    """Heap order: larger distance first, then smaller lexicographic rank."""
-    return k1 > k2 or (k1 == k2 and r1 < r2)
-
-
-@numba.njit(cache=True)
 def _push(hk, hr, hi, size, key, rank, idx):
-    """Push onto the array max-heap ``(hk, hr, hi)`` of ``size`` entries; return the new size."""
-    c = size
-    while c > 0:
-        parent = (c - 1) // 2
-        if not _before(key, rank, hk[parent], hr[parent]):
-            break
-        hk[c] = hk[parent]
-        hr[c] = hr[parent]
-        hi[c] = hi[parent]
-        c = parent
-    hk[c] = key
-    hr[c] = rank
-    hi[c] = idx
+    """Push onto the heap: larger distance first, then smaller lexicographic rank (the
+    library's one heap, :mod:`tdasheaf.geometry._heap`, on ``(−distance, rank)``)."""
+    hk[size] = -key
+    hr[size] = rank
+    hi[size] = idx
+    sift_up(hk, hr, hi, size)
     return size + 1
 
 
@@ -116,28 +104,14 @@ def _push(hk, hr, hi, size, key, rank, idx):
 def _pop_next(hk, hr, hi, size, dist, chosen):
     """Pop until a live entry (not chosen, distance current); return (point or -1, new size)."""
     while size > 0:
-        key = hk[0]
+        key = -hk[0]
         i = hi[0]
         size -= 1
-        # sift the last entry down from the root
-        lk, lr, li = hk[size], hr[size], hi[size]
-        c = 0
-        while True:
-            a = 2 * c + 1
-            if a >= size:
-                break
-            b = a + 1
-            if b < size and _before(hk[b], hr[b], hk[a], hr[a]):
-                a = b
-            if not _before(hk[a], hr[a], lk, lr):
-                break
-            hk[c] = hk[a]
-            hr[c] = hr[a]
-            hi[c] = hi[a]
-            c = a
-        hk[c] = lk
-        hr[c] = lr
-        hi[c] = li
+        if size > 0:
+            hk[0] = hk[size]
+            hr[0] = hr[size]
+            hi[0] = hi[size]
+            sift_down(hk, hr, hi, size, 0)
         if not chosen[i] and key == dist[i]:
             return i, size
     return -1, size
@@ -165,10 +139,10 @@ def _greedy_order(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Greedy max-min order of the rows of ``X`` and the insertion radii (first: ``inf``).
 
     Starts at the lexicographically smallest row; ties in the furthest distance go to the
-    lexicographically smaller row. A max-heap with lazy deletion holds each point's distance to
-    the chosen set; after choosing ``p`` at radius ``r`` only the points within ``r`` of ``p``
-    can get closer, and a k-d tree finds them (``O(n log n)`` ball sizes on low-dimensional
-    data, no ``n × n`` matrix).
+    lexicographically smaller row. A heap with lazy deletion (keyed on −distance) holds each
+    point's distance to the chosen set; after choosing ``p`` at radius ``r`` only the points
+    within ``r`` of ``p`` can get closer, and a k-d tree finds them (``O(n log n)`` ball sizes
+    on low-dimensional data, no ``n × n`` matrix).
     """
     from scipy.spatial import cKDTree
 
@@ -189,7 +163,7 @@ def _greedy_order(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.lexsort((rank, -dist))  # a sorted array is a heap
     first = first[first != start]
     size = n - 1
-    hk[:size], hr[:size], hi[:size] = dist[first], rank[first], first
+    hk[:size], hr[:size], hi[:size] = -dist[first], rank[first], first  # keys are −distance
     for k in range(1, n):
         i, size = _pop_next(hk, hr, hi, size, dist, chosen)
         chosen[i] = True
