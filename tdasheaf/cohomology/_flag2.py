@@ -47,6 +47,7 @@ from tdasheaf.cohomology._flag import (
     _workspace,
 )
 from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_over, _col_pivot
+from tdasheaf.complexes._cliques import _find
 
 __all__ = [
     "MAX_VERTICES",
@@ -141,15 +142,8 @@ def dense_edge_ids(n, edges, max_bytes):
 
 @numba.njit(cache=True)
 def _edge_sign(a, b, signs, indptr, nbr, eid):
-    lo = indptr[a]
-    hi = indptr[a + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if nbr[mid] < b:
-            lo = mid + 1
-        else:
-            hi = mid
-    return signs[eid[lo]]
+    """Sign of the edge ``ab`` (which exists), by binary search in ``a``'s sorted neighbours."""
+    return signs[eid[_find(nbr, indptr[a], indptr[a + 1], b)]]
 
 
 @numba.njit(cache=True)
@@ -264,17 +258,10 @@ def _cofaces2(key, ft, values, signs, indptr, nbr, eid, dense, n, p, first, out_
 
 @numba.njit(cache=True)
 def _eid(u, v, indptr, nbr, eid, dense):
+    """Row of the edge ``uv`` (which exists): ``dense`` look-up or binary search."""
     if dense.shape[0] > 0:
         return dense[u, v]
-    lo = indptr[u]
-    hi = indptr[u + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if nbr[mid] < v:
-            lo = mid + 1
-        else:
-            hi = mid
-    return eid[lo]
+    return eid[_find(nbr, indptr[u], indptr[u + 1], v)]
 
 
 @numba.njit(cache=True)

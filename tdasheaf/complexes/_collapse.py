@@ -24,6 +24,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from tdasheaf.complexes._cliques import _find
 from tdasheaf.complexes._filtered import _VERIFIED_FLAG, filtration_order
 from tdasheaf.complexes._flag_filtration import FlagFiltration
 
@@ -99,19 +100,8 @@ def _fill_adjacency(n, edges, lex):
 
 @numba.njit(cache=True)
 def _position(w, x, indptr, deg, nbr):
-    """Position of ``x`` in ``w``'s sorted neighbour list, or -1 (binary search)."""
-    lo = indptr[w]
-    end = lo + deg[w]
-    hi = end
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if nbr[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < end and nbr[lo] == x:
-        return lo
-    return -1
+    """Position of ``x`` in ``w``'s sorted (current) neighbour list, or -1."""
+    return _find(nbr, indptr[w], indptr[w] + deg[w], x)
 
 
 @numba.njit(cache=True)
