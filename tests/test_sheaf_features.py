@@ -249,3 +249,21 @@ def test_odd_but_valid_clouds_give_finite_rows(X):
     sf = SheafFeatures(sheaves=HOLONOMY).fit([X])
     F = sf.transform([X])
     assert F.shape == (1, len(sf.get_feature_names_out())) and np.isfinite(F).all()
+
+
+def test_n_landmarks_gives_the_features_of_the_landmark_subsample():
+    from tdasheaf.complexes import maxmin_landmarks
+    from tdasheaf.datasets import make_torus
+
+    X = make_torus(600, random_state=0)
+    keep = maxmin_landmarks(X, 200)
+    est = SheafFeatures(sheaves=("constant", "orientation"), n_landmarks=200)
+    np.testing.assert_array_equal(
+        est.fit_transform([X]),
+        SheafFeatures(sheaves=("constant", "orientation")).fit_transform([X[keep]]),
+    )
+    # more landmarks than points: every point
+    np.testing.assert_array_equal(
+        SheafFeatures(sheaves=("constant",), n_landmarks=5000).fit_transform([X[keep]]),
+        SheafFeatures(sheaves=("constant",)).fit_transform([X[keep]]),
+    )

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import laplacian_spectrum, sheaf_persistence
 from tdasheaf.cohomology._scales import mean_degree_normalised, orientability
-from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges
+from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges, maxmin_landmarks
 from tdasheaf.estimators._base import CollectionMixin
 from tdasheaf.estimators._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from tdasheaf.geometry import EDGE_BUILD_BYTES, knn_distances, radius_edges
@@ -189,7 +189,7 @@ def _plan_cloud(X, *, sheaves, n_neighbors, dim, lo, hi, memory_budget):
             what,
             least,
             budget,
-            "Subsample the cloud (tdasheaf.complexes.maxmin_landmarks), lower n_neighbors or dim, "
+            "Set n_landmarks (features of max-min landmarks), lower n_neighbors or dim, "
             "drop feature families from sheaves",
         )
     dist, idx = knn_distances(X, kc + 1, memory_budget=budget)
@@ -249,7 +249,11 @@ def _cloud_features(
     lo: float = 1.0,
     hi: float = 2.0,
     collapse: bool | str = "auto",
+    n_landmarks: int | None = None,
 ) -> np.ndarray:
+    if n_landmarks is not None and n_landmarks < len(X):
+        # the features of the greedy max-min landmarks (deterministic, from point 0)
+        X = X[maxmin_landmarks(X, int(n_landmarks))]
     if len(X) < n_neighbors:
         raise ValueError(
             f"the point cloud has {len(X)} points, fewer than n_neighbors={n_neighbors} (the "
@@ -415,6 +419,11 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         if even the ``n_neighbors``-nearest-neighbour graph cannot fit, the cloud is refused with
         :class:`~tdasheaf.exceptions.ComplexTooLargeError` (an error row in batch extraction),
         whose message gives the estimate, the budget and what to change.
+    n_landmarks : int, optional
+        Compute the features of this many greedy max-min landmarks of each cloud
+        (:func:`~tdasheaf.complexes.maxmin_landmarks`, deterministic) instead of every point:
+        the route for clouds of tens of thousands of points. ``n_neighbors`` and the scales
+        then refer to the landmarks.
     collapse : {"auto", True, False}, default="auto"
         Edge-collapse each Rips graph first where it provably keeps every bar (constant and
         orientation sheaves; :func:`~tdasheaf.cohomology.sheaf_persistence`): ``"auto"`` when
@@ -454,6 +463,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         "frame_method": [StrOptions(set(FRAME_METHODS))],
         "memory_budget": [Interval(Integral, 1, None, closed="left"), None],
         "collapse": [StrOptions({"auto"}), "boolean"],
+        "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -471,6 +481,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         frame_method="auto",
         memory_budget=None,
         collapse="auto",
+        n_landmarks=None,
     ):
         self.sheaves = sheaves
         self.degrees = degrees
@@ -485,6 +496,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
         self.frame_method = frame_method
         self.memory_budget = memory_budget
         self.collapse = collapse
+        self.n_landmarks = n_landmarks
 
     def _validated(self):
         sheaves = tuple(self.sheaves)
@@ -579,6 +591,7 @@ class SheafFeatures(CollectionMixin, TransformerMixin, BaseEstimator):
             lo=float(self.scale_range[0]),
             hi=float(self.scale_range[1]),
             collapse=self.collapse,
+            n_landmarks=self.n_landmarks,
         )
         rows = self._map_samples(_cloud_features, samples, **kwargs)
         return np.vstack(rows).astype(np.float64)
