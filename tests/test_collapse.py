@@ -211,3 +211,29 @@ def test_collapse_parameter_and_budget_are_checked():
     empty = FlagFiltration.from_edges(3, np.empty((0, 2), int), [])
     G, kept = collapse_edges(empty)
     assert G.n_edges == 0 and kept.size == 0
+
+
+def test_bars_are_bitwise_identical_at_every_thread_count():
+    """Graph build (parallel clique and neighbour kernels), collapse and engines: the same bits
+    with one thread and with all of them."""
+    import numba
+
+    from tdasheaf.complexes import sparse_flag_filtration
+
+    X = make_sphere(300, noise=0.05, random_state=2)
+    t = float(np.quantile(pdist(X), 0.3))
+    runs = []
+    saved = numba.get_num_threads()
+    try:
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            out = []
+            for F in (flag_filtration(X, t, max_dimension=3), sparse_flag_filtration(X, 0.4, t, 3)):
+                bars = sheaf_persistence(constant_sheaf(F), (0, 1, 2), field=3)
+                out.append([bars[q] for q in (0, 1, 2)])
+            runs.append(out)
+    finally:
+        numba.set_num_threads(saved)
+    for a, b in zip(runs[0], runs[-1], strict=True):
+        for x, y in zip(a, b, strict=True):
+            assert x.tobytes() == y.tobytes()
