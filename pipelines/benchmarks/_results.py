@@ -27,6 +27,54 @@ import time
 LIBRARIES = ("numpy", "scipy", "sklearn", "numba", "ripser", "gudhi", "tdasheaf")
 
 
+def process_memory(key: str = "VmHWM:") -> int:
+    """A ``/proc/self/status`` memory figure of this process in bytes (``VmHWM:``: peak RSS);
+    ``ru_maxrss`` where there is no ``/proc``."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def worker_prelude() -> str:
+    """First lines of a ``python -c`` worker: ``status`` is :func:`process_memory`."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return (
+        f"import sys\nsys.path.insert(0, {here!r})\nfrom _results import process_memory as status\n"
+    )
+
+
+def run_json_worker(cmd, prefix: str, timeout: float, what: str, consequence: str):
+    """Run ``cmd`` (a peer's worker in its own venv: PYTHONPATH/PYTHONHOME dropped) and return
+    the JSON of its stdout line starting with ``prefix + " "``, or ``None`` after printing why
+    (``what`` failed: ``consequence``)."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, env=env, check=False, timeout=timeout
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"{what} failed ({exc!r}): {consequence}.", flush=True)
+        return None
+    for line in proc.stdout.splitlines():
+        if line.startswith(prefix + " "):
+            return json.loads(line[len(prefix) + 1 :])
+    print(
+        f"{what} failed (exit {proc.returncode}): {consequence}.\n"
+        f"--- stderr (tail) ---\n{proc.stderr[-2000:]}",
+        flush=True,
+    )
+    return None
+
+
 def add_json_argument(parser) -> None:
     """Add the common ``--json PATH`` option to an ``argparse`` parser."""
     parser.add_argument(
@@ -91,8 +139,14 @@ class RunClock:
         return time.perf_counter() - self.start
 
 
-def write_results(path, benchmark: str, argv, results: dict, clock: RunClock | None = None,
-                  note: str | None = None) -> dict:
+def write_results(
+    path,
+    benchmark: str,
+    argv,
+    results: dict,
+    clock: RunClock | None = None,
+    note: str | None = None,
+) -> dict:
     """Write ``results`` with the run's metadata to ``path`` atomically; return the document.
 
     ``argv`` is the argument list the script parsed (``sys.argv[1:]`` when run from the shell).
@@ -108,7 +162,9 @@ def write_results(path, benchmark: str, argv, results: dict, clock: RunClock | N
     argv = list(sys.argv[1:] if argv is None else argv)
     doc = {
         "benchmark": benchmark,
-        "command": "python pipelines/benchmarks/" + benchmark + ".py"
+        "command": "python pipelines/benchmarks/"
+        + benchmark
+        + ".py"
         + "".join(" " + a for a in argv),
         "argv": argv,
         "date": clock.date,

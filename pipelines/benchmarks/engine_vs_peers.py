@@ -61,7 +61,7 @@ import numpy as np
 from scipy.spatial.distance import pdist
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import RunClock, add_json_argument, write_results  # noqa: E402
+from _results import RunClock, add_json_argument, run_json_worker, write_results  # noqa: E402
 from flag_scaling import _bars_agree, torus  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -308,23 +308,9 @@ def run_gph(python, npz, threads, args) -> dict | None:
         "--long",
         str(args.long),
     ]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, check=False, timeout=args.timeout
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        print(f"giotto-ph worker failed ({exc!r}): giotto-ph columns skipped.", flush=True)
-        return None
-    for line in proc.stdout.splitlines():
-        if line.startswith("GPH_RESULT "):
-            return json.loads(line[len("GPH_RESULT ") :])
-    print(
-        f"giotto-ph worker failed (exit {proc.returncode}): giotto-ph columns skipped.\n"
-        f"{proc.stderr[-2000:]}",
-        flush=True,
+    return run_json_worker(
+        cmd, "GPH_RESULT", args.timeout, "giotto-ph worker", "giotto-ph columns skipped"
     )
-    return None
 
 
 # ----------------------------------------------------------------------------------------------

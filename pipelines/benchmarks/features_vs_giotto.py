@@ -50,13 +50,15 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import run_json_worker  # noqa: E402
 
 DEFAULT_GIOTTO_PYTHON = "/tmp/gtda-venv/bin/python"
 WORKER = Path(__file__).resolve().parent / "_giotto_worker.py"
@@ -162,23 +164,7 @@ def giotto_available(python) -> bool:
 def run_giotto(python, npz_path, J, timeout):
     """One timed giotto run with ``n_jobs=J`` (the worker's JSON), or ``None`` on failure."""
     cmd = [python, str(WORKER), npz_path, "--jobs", str(J), "--repeat", "1"]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
-        )
-    except subprocess.TimeoutExpired:
-        print(f"giotto worker timed out after {timeout} s: skipping giotto.", flush=True)
-        return None
-    for line in proc.stdout.splitlines():
-        if line.startswith("GIOTTO_RESULT "):
-            return json.loads(line[len("GIOTTO_RESULT ") :])
-    print(
-        f"giotto worker failed (exit {proc.returncode}): skipping giotto.\n"
-        f"--- stderr (tail) ---\n{proc.stderr[-2000:]}",
-        flush=True,
-    )
-    return None
+    return run_json_worker(cmd, "GIOTTO_RESULT", timeout, "giotto worker", "skipping giotto")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -29,24 +29,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import RunClock, add_json_argument, write_results  # noqa: E402
+from _results import RunClock, add_json_argument, worker_prelude, write_results  # noqa: E402
 
 FULL = ((5000, 10), (20000, 64), (5000, 512))
 QUICK = ((500, 10), (600, 64), (300, 256))
 
-_WORKER = r"""
+_WORKER = (
+    worker_prelude()
+    + r"""
 import json, sys, time
 import numpy as np
-
-def status(key):
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 n, D, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 from tdasheaf import SheafFeatures
@@ -66,6 +58,7 @@ print(json.dumps(dict(time=elapsed, peak=peak, edges=plan["n_edges"], top=plan["
                       capped=plan["capped"], budget=plan["budget"],
                       estimate=plan["estimate"], finite=bool(np.isfinite(F).all()))))
 """
+)
 
 
 def run_case(n: int, D: int, *, seed: int = 0, timeout: float = 600.0) -> dict:
@@ -125,8 +118,7 @@ def main(argv=None) -> int:
             f"{100 * r['edges'] / pairs:.2f} % | {r['top']:.3f} | {r['capped'] or '-'} |"
         )
     if args.json:
-        write_results(args.json, "high_dimensional", argv, {"seed": args.seed, "rows": rows},
-                      clock)
+        write_results(args.json, "high_dimensional", argv, {"seed": args.seed, "rows": rows}, clock)
         print(f"wrote {args.json}")
     return 1 if failed else 0
 

@@ -39,21 +39,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import RunClock, add_json_argument, write_results  # noqa: E402
+from _results import RunClock, add_json_argument, worker_prelude, write_results  # noqa: E402
 
-_WORKER = r"""
+_WORKER = (
+    worker_prelude()
+    + r"""
 import json, sys, time
 import numpy as np
-
-def status(key):
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 def torus(n, rng):
     u, v = rng.uniform(0, 2 * np.pi, (2, n))
@@ -112,6 +104,7 @@ out["time"] = time.perf_counter() - start
 out["peak"] = status("VmHWM:")
 print(json.dumps(out))
 """
+)
 
 #: (cloud, route, sparse, landmarks, max_edge_length for SheafPersistence)
 ROWS = (
