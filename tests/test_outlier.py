@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from tdasheaf.cohomology._local_scores import (
+    AXIS_COMPONENTS,
     COMPONENTS,
     fit_local_reference,
     graph_edge_keys,
@@ -171,7 +172,15 @@ def test_score_components_shape_and_names():
     assert isinstance(comp, pd.DataFrame)
     assert list(comp.columns) == list(COMPONENTS)
     assert comp.shape == (300, len(COMPONENTS))
-    np.testing.assert_allclose(-comp.max(axis=1).to_numpy(), det.negative_outlier_factor_)
+    # a sampled surface: combine="auto" reads it as a manifold (eigengap far above 8), and the
+    # score is the maximum of the rotation-invariant components
+    assert det.tangent_gap_ > 8 and det.tangent_weight_ == 1.0
+    invariant = comp.drop(columns=list(AXIS_COMPONENTS))
+    np.testing.assert_allclose(-invariant.max(axis=1).to_numpy(), det.negative_outlier_factor_)
+    every = SheafOutlierDetector(combine="max").fit(X)
+    np.testing.assert_allclose(
+        -every.score_components_.max(axis=1).to_numpy(), every.negative_outlier_factor_
+    )
     new = det.score_components(X[:7] + [0, 0, 0.01])
     assert list(new.columns) == list(COMPONENTS) and new.shape == (7, len(COMPONENTS))
     sub = SheafOutlierDetector(components=("residual", "h0_join"), combine="mean").fit(X)
@@ -284,13 +293,34 @@ def test_deterministic_and_picklable():
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 2**16), scale=st.floats(0.1, 10.0))
 def test_scores_are_invariant_under_similarities(seed, scale):
-    """Every component is dimensionless and built from distances and principal angles."""
+    """The geometric components are dimensionless, built from distances and principal angles;
+    on a sampled surface (manifold mode) the default score uses only those."""
     X = sheet(n=120, seed=seed % 7)
     Y = scale * random_rotation(X, random_state=seed)
-    a = SheafOutlierDetector(n_neighbors=10).fit(X).score_components_.to_numpy()
-    b = SheafOutlierDetector(n_neighbors=10).fit(Y).score_components_.to_numpy()
+    fa = SheafOutlierDetector(n_neighbors=10).fit(X)
+    fb = SheafOutlierDetector(n_neighbors=10).fit(Y)
+    a = fa.score_components_.drop(columns=list(AXIS_COMPONENTS)).to_numpy()
+    b = fb.score_components_.drop(columns=list(AXIS_COMPONENTS)).to_numpy()
     close = np.isclose(a, b, rtol=1e-6, atol=1e-6)
     assert close.mean() > 0.99  # a sign decided at rounding level may flip one triangle
+    assert fa.tangent_weight_ == fb.tangent_weight_ == 1.0
+    close = np.isclose(fa.negative_outlier_factor_, fb.negative_outlier_factor_, rtol=1e-6,
+                       atol=1e-6)
+    assert close.mean() > 0.98
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**16))
+def test_axis_components_are_invariant_under_increasing_maps_of_each_column(seed):
+    """isolation and tail read the columns as features: scaling and shifting a column, or any
+    increasing map of it (tail), changes nothing."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(80, 4))
+    scale, shift = rng.uniform(0.1, 10, size=4), rng.normal(size=4)
+    a = SheafOutlierDetector(n_neighbors=10).fit(X).score_components_
+    b = SheafOutlierDetector(n_neighbors=10).fit(X * scale + shift).score_components_
+    np.testing.assert_allclose(a["isolation"], b["isolation"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(a["tail"], b["tail"], rtol=1e-9, atol=1e-9)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -61,6 +61,14 @@ Components (one column per size ``k``; higher = more anomalous), see :data:`COMP
     cluster* (locally normal) or lie far from the bulk. Absolute units; the same at every size.
 ``distance`` (global)
     Mean distance to the nearest ``k`` rows of mass: *sparse regions of the whole data set*.
+``isolation`` (global)
+    Isolation-forest anomaly score against the weighted reference
+    (:func:`~tdasheaf.cohomology._table_scores.isolation_scores`): rows that few random
+    axis-parallel cuts separate from the reference's mass. The same at every size.
+``tail`` (global)
+    Mean over features of the skewness-aware ``−log`` empirical tail probability
+    (:func:`~tdasheaf.cohomology._table_scores.marginal_tail_scores`): rows far in the tails
+    of the marginal distributions. The same at every size.
 
 Multiplicities: the reference points should be distinct, each with a weight (the number of
 identical rows it stands for, ``weights=`` of :func:`fit_local_reference`). Frames, graphs and
@@ -84,16 +92,19 @@ from tdasheaf.cohomology._score_standardization import (
     standardize_components,
 )
 from tdasheaf.cohomology._sections import incident_reduce
+from tdasheaf.cohomology._table_scores import isolation_scores, marginal_tail_scores
 from tdasheaf.geometry import component_join_times, kneighbors
 from tdasheaf.sheaves import align_frames, estimate_dimension, frame_edges, neighbourhood_pca
 
 __all__ = [
+    "AXIS_COMPONENTS",
     "COMPONENTS",
     "GLOBAL_COMPONENTS",
     "LOCAL_SCORE_COMPONENTS",
     "LocalSheafReference",
     "SCALE_FLOOR",
     "StarTriangles",
+    "TABLE_COMPONENTS",
     "combine_ranks",
     "component_ranks",
     "fit_local_reference",
@@ -105,6 +116,7 @@ __all__ = [
     "standardize_components",
     "star_triangle_scores",
     "star_triangles",
+    "tangent_eigengap",
 ]
 
 #: Bytes per chunk of the batched linear algebra (bounds the peak memory of every kernel).
@@ -112,11 +124,17 @@ _CHUNK_BYTES = 64 * 2**20
 
 #: Names of the score components, in output order.
 COMPONENTS = (
-    "residual", "dimension", "frame", "orientation", "h0_join", "holonomy", "h0_bulk", "distance"
+    "residual", "dimension", "frame", "orientation", "h0_join", "holonomy", "h0_bulk", "distance",
+    "isolation", "tail",
 )
 #: The components that look at the whole reference (the others compare a point with its
 #: neighbourhood).
-GLOBAL_COMPONENTS = ("h0_bulk", "distance")
+GLOBAL_COMPONENTS = ("h0_bulk", "distance", "isolation", "tail")
+#: The components that read the columns as features (not invariant under rotations of the
+#: coordinates, only under increasing transformations of each column).
+AXIS_COMPONENTS = ("isolation", "tail")
+#: ``combine="auto"``: the components averaged into the *table* score.
+TABLE_COMPONENTS = ("isolation", "tail", "h0_bulk", "dimension", "signal")
 #: The same, under the name exported by :mod:`tdasheaf.cohomology`.
 LOCAL_SCORE_COMPONENTS = COMPONENTS
 
@@ -155,6 +173,13 @@ class LocalSheafReference:
         duplicates): masses of the H^0 components and of the ``distance`` neighbourhoods.
     bulk_times : ndarray of shape (n,)
         ``t_{n/2}(j)``: scale at which ``j``'s component first holds half the reference's mass.
+    tangent_gap : float
+        Median over the points of ``λ_d / λ_{d+1}``, the eigengap of the neighbourhood
+        covariance at the frame dimension ``d`` (median size; ``inf`` where the neighbourhood
+        is exactly ``d``-dimensional, 1 when there is no normal direction, ``d ≥ D``): how well
+        the local ``d``-planes, and so the frames, are determined by the data (Davis–Kahan).
+    random_state : int
+        Seed of the ``isolation`` component's forest.
     """
 
     X: np.ndarray
@@ -170,6 +195,8 @@ class LocalSheafReference:
     signal: np.ndarray | None = None
     weights: np.ndarray | None = None
     bulk_times: np.ndarray | None = None
+    tangent_gap: float = float("nan")
+    random_state: int = 0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -381,7 +408,7 @@ def local_reference_nbytes(n: int, n_features: int, sizes, dim: int | None) -> i
 
 def fit_local_reference(
     X, sizes, dim: int | None = None, *, variance_threshold: float = 0.9, signal=None,
-    weights=None,
+    weights=None, random_state: int = 0,
 ) -> tuple[LocalSheafReference, dict[str, np.ndarray]]:
     """Build the reference structure of ``X`` and score its own points (leave-one-out).
 
@@ -402,6 +429,8 @@ def fit_local_reference(
         Multiplicities (a point standing for that many identical rows; pass distinct points);
         ``None``: 1 each. Only their ratios to their mean matter, so repeating every row the
         same number of times changes nothing.
+    random_state : int, default=0
+        Seed of the ``isolation`` component's forest.
 
     Returns
     -------
@@ -427,20 +456,21 @@ def fit_local_reference(
         raise ValueError(f"sizes must lie in [2, n - 1 = {n - 1}], got {sizes}.")
     tree = cKDTree(X) if D <= 16 else None
     dist_all, N_all = kneighbors(X, sizes[-1], tree=tree)
+    mid = sizes[len(sizes) // 2]
+    # neighbourhood spectra in chunks of bounded size (n · mid · D at once is 1.6 GB for
+    # 20,000 activations in 512 dimensions)
+    var = np.empty((n, min(mid, D)))
+    chunk = max(1, _CHUNK_BYTES // max(1, 3 * mid * D * 8))
+    for start in range(0, n, chunk):
+        P = X[N_all[start : start + chunk, :mid]]
+        sv = np.linalg.svd(P - P.mean(axis=1, keepdims=True), compute_uv=False)
+        var[start : start + chunk] = sv**2
+    total = var.sum(axis=1, keepdims=True)
+    ok = total[:, 0] > 0
     if dim is None:
-        mid = sizes[len(sizes) // 2]
-        # neighbourhood spectra in chunks of bounded size (n · mid · D at once is 1.6 GB for
-        # 20,000 activations in 512 dimensions)
-        var = np.empty((n, min(mid, D)))
-        chunk = max(1, _CHUNK_BYTES // max(1, 3 * mid * D * 8))
-        for start in range(0, n, chunk):
-            P = X[N_all[start : start + chunk, :mid]]
-            sv = np.linalg.svd(P - P.mean(axis=1, keepdims=True), compute_uv=False)
-            var[start : start + chunk] = sv**2
-        total = var.sum(axis=1, keepdims=True)
-        ok = total[:, 0] > 0
         dim = estimate_dimension(var[ok] / total[ok], variance_threshold) if ok.any() else 1
     dim = int(max(1, min(int(dim), D, sizes[0] - 1)))
+    gap = tangent_eigengap(var[ok], dim)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
     if len(w) != n or not np.all(w > 0):
         raise ValueError(f"weights must be {n} positive numbers.")
@@ -468,10 +498,35 @@ def fit_local_reference(
         signal=None if signal is None else _signal_array(signal, n),
         weights=w,
         bulk_times=h0_join_times(X, [n / 2], weights=w)[:, 0],
+        tangent_gap=gap,
+        random_state=int(random_state),
     )
     return reference, local_score_components(
         reference, X, self_index=np.arange(n), query_signal=reference.signal
     )
+
+
+def tangent_eigengap(variances, dim: int) -> float:
+    """Median over neighbourhoods of ``λ_dim / λ_{dim+1}`` (eigenvalues in decreasing order).
+
+    By the Davis–Kahan theorem the error of an estimated ``dim``-plane is bounded by the noise
+    over the gap ``λ_dim − λ_{dim+1}``: a ratio near 1 means the data do not determine the
+    plane (no tangent structure at this scale), a large ratio that they do. ``inf`` for a
+    neighbourhood with ``λ_{dim+1} = 0``; 1.0 when there is no normal direction
+    (``dim ≥`` the number of eigenvalues) or no neighbourhood.
+
+    Examples
+    --------
+    >>> tangent_eigengap(np.array([[4.0, 3.0, 0.01], [5.0, 2.0, 0.02]]), 2)
+    200.0
+    """
+    V = np.asarray(variances, dtype=np.float64)
+    if V.ndim != 2 or len(V) == 0 or dim >= V.shape[1]:
+        return 1.0
+    top, below = V[:, dim - 1], V[:, dim]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(below > 0, top / np.where(below > 0, below, 1.0), np.inf)
+    return float(np.median(ratio))
 
 
 def _signal_array(signal, n: int) -> np.ndarray:
@@ -598,6 +653,10 @@ def local_score_components(
         return out
     n = len(reference.X)
     out["h0_bulk"][:] = _bulk_distance(reference, Q, self_index)[:, None]
+    out["isolation"][:] = isolation_scores(
+        reference.X, reference.weights, Q, random_state=reference.random_state
+    )[:, None]
+    out["tail"][:] = marginal_tail_scores(reference.X, reference.weights, Q)[:, None]
     dist_all, N_all = _neighbours(reference.X, reference.tree, Q, sizes[-1], self_index)
     # queries in blocks: a block's star triangles (up to k(k-1)/2 per query, each with d × d
     # holonomy products) stay within a fixed working set; every score is per query, so the

@@ -11,10 +11,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 
 from tdasheaf.cohomology._local_scores import (
+    AXIS_COMPONENTS,
     COMPONENTS,
+    TABLE_COMPONENTS,
     combine_ranks,
     fit_local_reference,
     local_reference_nbytes,
@@ -37,6 +40,27 @@ __all__ = ["SheafOutlierDetector"]
 
 #: ``contamination="auto"`` threshold on the combined score (robust-scale units).
 AUTO_THRESHOLD = 3.0
+#: ``combine="auto"``: below this tangent eigengap the data are read as a table (weight 0 on
+#: the manifold score), above ``GAP_MANIFOLD`` as a sampled manifold (weight 1); log-linear
+#: in between.
+GAP_TABLE = 2.0
+GAP_MANIFOLD = 8.0
+
+
+def tangent_weight(gap: float) -> float:
+    """Weight of the manifold score in ``combine="auto"``, from the tangent eigengap.
+
+    ``clip(log(gap / GAP_TABLE) / log(GAP_MANIFOLD / GAP_TABLE), 0, 1)``.
+
+    Examples
+    --------
+    >>> tangent_weight(1.4), tangent_weight(4.0), tangent_weight(120.0)
+    (0.0, 0.5, 1.0)
+    """
+    if not np.isfinite(gap):
+        return 1.0 if gap > 0 else 0.0
+    w = np.log(max(gap, 1e-300) / GAP_TABLE) / np.log(GAP_MANIFOLD / GAP_TABLE)
+    return float(np.clip(w, 0.0, 1.0))
 
 
 def _finite_rows(X: np.ndarray, what: str) -> None:
@@ -260,7 +284,8 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         "dim": [Interval(Integral, 1, None, closed="left"), None],
         "variance_threshold": [Interval(Real, 0, 1, closed="right")],
         "components": ["array-like", None],
-        "combine": [StrOptions({"max", "mean", "rank"})],
+        "combine": [StrOptions({"auto", "max", "mean", "rank"})],
+        "random_state": ["random_state"],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_signal_features": [Interval(Integral, 0, None, closed="left")],
         "novelty": ["boolean"],
@@ -274,11 +299,12 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         dim=None,
         variance_threshold=0.9,
         components=None,
-        combine="max",
+        combine="auto",
         contamination="auto",
         novelty=False,
         n_signal_features=0,
         memory_budget=None,
+        random_state=0,
         scales=DEPRECATED,
     ):
         self.n_neighbors = n_neighbors
@@ -291,6 +317,7 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         self.novelty = novelty
         self.n_signal_features = n_signal_features
         self.memory_budget = memory_budget
+        self.random_state = random_state
         self.scales = scales
 
     # -- validation -----------------------------------------------------------------------------
@@ -408,9 +435,10 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
                 "Pass dim= (a smaller frame dimension), lower n_neighbors or "
                 "neighbor_multipliers, or subsample the points",
             )
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         reference, raw = fit_local_reference(
             X, sizes, self.dim, variance_threshold=float(self.variance_threshold), signal=S,
-            weights=counts,
+            weights=counts, random_state=seed,
         )
         degenerate = int(np.count_nonzero(reference.radii[:, 0] == 0))
         if degenerate:
@@ -436,6 +464,14 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         z = standardize_components({c: raw[c] for c in names}, location, scale)
         self.score_components_ = _frame(z, names)
         self.component_reference_ = {c: np.sort(z[c]) for c in names}
+        self.tangent_gap_ = reference.tangent_gap
+        self.tangent_weight_ = tangent_weight(reference.tangent_gap)
+        table = self._table_names()
+        if table:  # the table score is re-standardised on the distinct training points
+            first = np.unique(inverse, return_index=True)[1]
+            mean = np.mean([z[c][first] for c in table], axis=0)
+            loc, scale = robust_location_scale(mean[:, None])
+            self.table_location_, self.table_scale_ = float(loc[0]), float(scale[0])
         self.negative_outlier_factor_ = -self._combine(z)
         if self.contamination == "auto":
             self.offset_ = -AUTO_THRESHOLD
@@ -445,7 +481,29 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
             )
         return self
 
+    def _table_names(self) -> tuple[str, ...]:
+        return tuple(c for c in self.components_used_ if c in TABLE_COMPONENTS)
+
+    def _manifold_names(self) -> tuple[str, ...]:
+        return tuple(c for c in self.components_used_ if c not in AXIS_COMPONENTS)
+
+    def _auto_scores(self, z: dict) -> tuple[np.ndarray, np.ndarray]:
+        """``(table score, manifold score)`` of ``combine="auto"`` (each alone if the other's
+        components are not used)."""
+        table, manifold = self._table_names(), self._manifold_names()
+        if table:
+            mean = np.mean([z[c] for c in table], axis=0)
+            with np.errstate(invalid="ignore"):
+                t = (mean - self.table_location_) / self.table_scale_
+            t = np.nan_to_num(t, nan=0.0)
+        m = np.max([z[c] for c in manifold], axis=0) if manifold else None
+        return (t if table else m), (m if manifold else t)
+
     def _combine(self, z: dict) -> np.ndarray:
+        if self.combine == "auto":
+            table, manifold = self._auto_scores(z)
+            w = self.tangent_weight_
+            return (1.0 - w) * table + w * manifold
         if self.combine == "rank":
             return combine_ranks(z, self.component_reference_, self.components_used_)
         Z = np.column_stack([z[c] for c in self.components_used_])
