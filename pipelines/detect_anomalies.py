@@ -51,7 +51,7 @@ Detectors (``--detector``)
     ``--scale`` (``standard`` for clouds and series, ``none`` for points: coordinates keep their
     geometry; scale a table of unrelated features with ``minmax``) is fitted with the detector.
     ``--contamination auto|FLOAT``: the threshold of ``is_anomaly`` — ``auto`` is the detector's
-    own (LOF > 1.5; sheaf: a component 3 robust scales above its median; isolation forest:
+    own (LOF > 1.5; sheaf: a score 3 robust scales above its median; isolation forest:
     scikit-learn's), a float in (0, 0.5] flags that fraction of the fitted rows.
 
 Fitting

@@ -44,11 +44,19 @@ def test_real_tables_and_combinations():
         assert "not installed" in str(exc)
     else:
         assert X.shape == (532, 7) and y.sum() == 177
+        for name, shape, n_out in (("glass", (214, 9), 9), ("breastw", (683, 9), 239)):
+            X, y = bench.load_tabular(name)
+            assert X.shape == shape and y.sum() == n_out
+            assert name in bench.HELD_OUT_TABLES
     rng = np.random.default_rng(0)
     import pandas as pd
 
-    frame = pd.DataFrame(rng.normal(size=(30, 8)), columns=bench.GLOBAL + (
-        "residual", "dimension", "frame", "orientation", "h0_join", "holonomy"))
+    frame = pd.DataFrame(rng.normal(size=(30, 10)), columns=(
+        "residual", "dimension", "frame", "orientation", "h0_join", "holonomy", "h0_bulk",
+        "distance", "isolation", "tail"))
     comb = bench.combination_scores(frame, frame)
-    np.testing.assert_allclose(comb["max (default)"], frame.max(axis=1))
+    invariant = frame.drop(columns=list(bench.AXIS))
+    np.testing.assert_allclose(comb["manifold score alone (max of the eight invariant; the "
+                                    "former default)"], invariant.max(axis=1))
+    np.testing.assert_allclose(np.median(comb["table score alone"]), 0.0, atol=1e-12)
     assert all(len(v) == 30 for v in comb.values())
