@@ -60,3 +60,9 @@ def test_real_tables_and_combinations():
                                     "former default)"], invariant.max(axis=1))
     np.testing.assert_allclose(np.median(comb["table score alone"]), 0.0, atol=1e-12)
     assert all(len(v) == 30 for v in comb.values())
+
+
+def test_seed_lists():
+    bench = _load("anomaly")
+    assert bench._parse_seeds("1-4") == (1, 2, 3, 4)
+    assert bench._parse_seeds("3, 5,8") == (3, 5, 8)
