@@ -41,8 +41,9 @@ __all__ = [
 #: current value and sign at both ends: 64), the edge slots (16), the new values, the visiting
 #: order and its sort (32), and the collapsed copy of the edges, values and order (32).
 COLLAPSE_BYTES_PER_EDGE = 144
-#: ... and per vertex (the adjacency pointers and the per-edge buffers bounded by the degree).
-COLLAPSE_BYTES_PER_VERTEX = 48
+#: ... and per vertex (the adjacency pointers, the per-edge buffers bounded by the degree, and
+#: the two vertex-indexed marker arrays with positions).
+COLLAPSE_BYTES_PER_VERTEX = 80
 
 #: Passes over the edges (each from the last edge to the first) before the collapse stops; it
 #: stops earlier at a fixed point (a pass that changes no value).
@@ -117,41 +118,55 @@ def _unlink(w, x, indptr, deg, nbr, nval, nsg):
 
 
 @numba.njit(cache=True)
-def _dominates(w, s_uw, n_members, members, msign, t, indptr, deg, nbr, nval, nsg):
-    """Whether ``w`` dominates all members (sorted by vertex) at scale ``t``.
+def _mark(w, indptr, deg, nbr, stamp, where, tag):
+    """Stamp ``w``'s current neighbours with ``tag`` and record their list positions."""
+    for a in range(indptr[w], indptr[w] + deg[w]):
+        stamp[nbr[a]] = tag
+        where[nbr[a]] = a
+
+
+@numba.njit(cache=True)
+def _dominates(w, s_uw, n_members, members, msign, t, indptr, deg, nbr, nval, nsg, marks):
+    """Whether ``w`` dominates all members at scale ``t``.
 
     Every member ``x ≠ w`` must be joined to ``w`` by an edge of value ``≤ t``, and the triangle
-    ``u x w`` must have holonomy ``s_ux s_xw s_uw = +1`` (``msign`` holds ``s_ux``). One merge
-    with ``w``'s sorted neighbour list, stopping at the first member that refutes ``w``.
+    ``u x w`` must have holonomy ``s_ux s_xw s_uw = +1`` (``msign`` holds ``s_ux``). ``w``'s
+    neighbours are stamped in a vertex-indexed marker (``marks = (stamp, where, tick)``, a
+    fresh tag per call: no clearing) and the members looked up in it — no branchy merge of two
+    sorted lists — stopping at the first member that refutes ``w``.
     """
-    a = indptr[w]
-    end = a + deg[w]
+    stamp, where, tick = marks
+    tick[0] += 1
+    tag = tick[0]
+    _mark(w, indptr, deg, nbr, stamp, where, tag)
     for q in range(n_members):
         x = members[q]
         if x == w:
             continue
-        while a < end and nbr[a] < x:
-            a += 1
-        if a == end or nbr[a] != x or nval[a] > t or msign[q] * nsg[a] * s_uw < 0:
+        if stamp[x] != tag:
             return False
-        a += 1
+        a = where[x]
+        if nval[a] > t or msign[q] * nsg[a] * s_uw < 0:
+            return False
     return True
 
 
 @numba.njit(cache=True)
-def _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, first):
+def _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, first, marks):
     """A member that dominates all members at scale ``t`` (its position), or -1.
 
     ``first`` (a position, or -1) is tried first: the member that joined earliest, closest to
     both ends of the edge, dominates most often; then the others in vertex order.
     """
     if first >= 0 and _dominates(
-        members[first], msign[first], n_members, members, msign, t, indptr, deg, nbr, nval, nsg
+        members[first], msign[first], n_members, members, msign, t, indptr, deg, nbr, nval, nsg,
+        marks,
     ):
         return first
     for c in range(n_members):
         if c != first and _dominates(
-            members[c], msign[c], n_members, members, msign, t, indptr, deg, nbr, nval, nsg
+            members[c], msign[c], n_members, members, msign, t, indptr, deg, nbr, nval, nsg,
+            marks,
         ):
             return c
     return -1
@@ -173,6 +188,13 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
     later_x = np.empty(max_deg, dtype=np.int64)
     later_t = np.empty(max_deg)
     later_s = np.empty(max_deg)
+    n_vertices = len(indptr) - 1
+    # vertex-indexed markers: u's neighbours (common-neighbour search) and a candidate
+    # dominator's (``_dominates``); every use takes a fresh tag, so nothing is ever cleared
+    stamp = np.full(n_vertices, -1, dtype=np.int64)
+    where = np.empty(n_vertices, dtype=np.int64)
+    marks = (np.full(n_vertices, -1, dtype=np.int64), np.empty(n_vertices, dtype=np.int64),
+             np.zeros(1, dtype=np.int64))
     changed = 0
     for r in range(len(visit)):
         i = visit[r]
@@ -188,35 +210,30 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
         n_later = 0
         earliest = -1
         t_earliest = np.inf
-        a = indptr[u]
-        b = indptr[v]
-        a_end = a + deg[u]
-        b_end = b + deg[v]
-        while a < a_end and b < b_end:
-            x = nbr[a]
-            y = nbr[b]
-            if x < y:
-                a += 1
-            elif y < x:
-                b += 1
-            else:
-                t_x = max(nval[a], nval[b])
-                if s_uv * nsg[a] * nsg[b] > 0:
-                    if t_x <= f:
-                        if t_x < t_earliest:
-                            earliest = n_members
-                            t_earliest = t_x
-                        members[n_members] = x
-                        msign[n_members] = nsg[a]
-                        n_members += 1
-                    else:
-                        later_x[n_later] = x
-                        later_t[n_later] = t_x
-                        later_s[n_later] = nsg[a]
-                        n_later += 1
-                a += 1
-                b += 1
-        c = _find_dominator(n_members, members, msign, f, indptr, deg, nbr, nval, nsg, earliest)
+        # u's neighbours stamped, v's scanned in order: the common ones in vertex order
+        _mark(u, indptr, deg, nbr, stamp, where, r)
+        for b in range(indptr[v], indptr[v] + deg[v]):
+            x = nbr[b]
+            if stamp[x] != r:
+                continue
+            a = where[x]
+            t_x = max(nval[a], nval[b])
+            if s_uv * nsg[a] * nsg[b] > 0:
+                if t_x <= f:
+                    if t_x < t_earliest:
+                        earliest = n_members
+                        t_earliest = t_x
+                    members[n_members] = x
+                    msign[n_members] = nsg[a]
+                    n_members += 1
+                else:
+                    later_x[n_later] = x
+                    later_t[n_later] = t_x
+                    later_s[n_later] = nsg[a]
+                    n_later += 1
+        c = _find_dominator(
+            n_members, members, msign, f, indptr, deg, nbr, nval, nsg, earliest, marks
+        )
         if c < 0:
             continue  # not dominated at its own value: it stays
         dom = members[c]
@@ -246,7 +263,9 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
                     pos = _position(dom, x, indptr, deg, nbr)
                     still = pos >= 0 and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
             if not still:
-                c = _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1)
+                c = _find_dominator(
+                    n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1, marks
+                )
                 if c < 0:
                     new_value = t
                     break
