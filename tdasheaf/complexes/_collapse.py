@@ -24,7 +24,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tdasheaf.complexes._cliques import _find
 from tdasheaf.complexes._filtered import _VERIFIED_FLAG, filtration_order
 from tdasheaf.complexes._flag_filtration import FlagFiltration
 
@@ -100,20 +99,13 @@ def _fill_adjacency(n, edges, lex):
 
 
 @numba.njit(cache=True)
-def _position(w, x, indptr, deg, nbr):
-    """Position of ``x`` in ``w``'s sorted (current) neighbour list, or -1."""
-    return _find(nbr, indptr[w], indptr[w] + deg[w], x)
-
-
-@numba.njit(cache=True)
-def _unlink(w, x, indptr, deg, nbr, nval, nsg):
-    """Remove ``x`` from ``w``'s neighbour list (the tail shifts left, order kept)."""
-    a = _position(w, x, indptr, deg, nbr)
-    end = indptr[w] + deg[w] - 1
-    for t in range(a, end):
-        nbr[t] = nbr[t + 1]
-        nval[t] = nval[t + 1]
-        nsg[t] = nsg[t + 1]
+def _unlink(w, a, indptr, deg, nbr, nval, nsg):
+    """Remove the entry at position ``a`` of ``w``'s neighbour list: the last entry takes its
+    place (the lists are unordered; every look-up goes through a marker)."""
+    last = indptr[w] + deg[w] - 1
+    nbr[a] = nbr[last]
+    nval[a] = nval[last]
+    nsg[a] = nsg[last]
     deg[w] -= 1
 
 
@@ -156,7 +148,7 @@ def _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, f
     """A member that dominates all members at scale ``t`` (its position), or -1.
 
     ``first`` (a position, or -1) is tried first: the member that joined earliest, closest to
-    both ends of the edge, dominates most often; then the others in vertex order.
+    both ends of the edge, dominates most often; then the others in list order.
     """
     if first >= 0 and _dominates(
         members[first], msign[first], n_members, members, msign, t, indptr, deg, nbr, nval, nsg,
@@ -205,15 +197,18 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
         v = edges[i, 1]
         s_uv = signs[i]
         # balanced common neighbours x (triangle uvx of holonomy +1): members now (both
-        # edges present at f, in vertex order), or later (from the scale of the second edge)
+        # edges present at f), or later (from the scale of the second edge)
         n_members = 0
         n_later = 0
         earliest = -1
         t_earliest = np.inf
-        # u's neighbours stamped, v's scanned in order: the common ones in vertex order
+        # u's neighbours stamped, v's scanned: the common ones (and u's place in v's list)
         _mark(u, indptr, deg, nbr, stamp, where, r)
+        at_v = -1
         for b in range(indptr[v], indptr[v] + deg[v]):
             x = nbr[b]
+            if x == u:
+                at_v = b
             if stamp[x] != r:
                 continue
             a = where[x]
@@ -249,19 +244,16 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
             while k < n_later and later_t[by_scale[k]] <= t:
                 q = by_scale[k]
                 x = later_x[q]
-                # insert x, keeping the members sorted by vertex
-                j = n_members
-                while j > 0 and members[j - 1] > x:
-                    members[j] = members[j - 1]
-                    msign[j] = msign[j - 1]
-                    j -= 1
-                members[j] = x
-                msign[j] = later_s[q]
+                # x joins the members (their order is immaterial: look-ups go through markers)
+                members[n_members] = x
+                msign[n_members] = later_s[q]
                 n_members += 1
                 k += 1
                 if still and x != dom:
-                    pos = _position(dom, x, indptr, deg, nbr)
-                    still = pos >= 0 and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
+                    # the marks hold dom's neighbours: _find_dominator's last (successful) test
+                    known = marks[0][x] == marks[2][0]
+                    pos = marks[1][x]
+                    still = known and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
             if not still:
                 c = _find_dominator(
                     n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1, marks
@@ -272,12 +264,13 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
                 dom = members[c]
                 s_dom = msign[c]
         cur[i] = new_value
+        at_u = where[v]  # v's place in u's list (u's neighbours were stamped with r)
         if new_value == np.inf:
-            _unlink(u, v, indptr, deg, nbr, nval, nsg)
-            _unlink(v, u, indptr, deg, nbr, nval, nsg)
+            _unlink(u, at_u, indptr, deg, nbr, nval, nsg)
+            _unlink(v, at_v, indptr, deg, nbr, nval, nsg)
         else:
-            nval[_position(u, v, indptr, deg, nbr)] = new_value
-            nval[_position(v, u, indptr, deg, nbr)] = new_value
+            nval[at_u] = new_value
+            nval[at_v] = new_value
         changed += 1
     return changed
 
