@@ -72,7 +72,7 @@ def test_large_coefficient_sums_stay_exact(p):
 
 
 def test_pool_cap_flags_instead_of_growing():
-    from tdasheaf.cohomology._runs import _col_over
+    from tdasheaf.cohomology._runs import _col_over, _pool_size
 
     col = _col_new(5000)
     _col_clear(col)
@@ -82,7 +82,7 @@ def test_pool_cap_flags_instead_of_growing():
     assert not _col_over(col)
     for r in range(4, 10):
         col = _col_add(col, np.zeros(1000), keys + 1000 * r, np.ones(1000), 1000, 1.0, 3)
-    assert _col_over(col) and len(col[3]) <= 5000
+    assert _col_over(col) and _pool_size(col) <= 5000
     _col_clear(col)  # a new column starts within the cap again
     assert not _col_over(col)
 
@@ -113,3 +113,40 @@ def test_flag_engine_refuses_a_column_over_the_budget():
         )
     bars = flag_persistence(len(X), F.edges, F.values, degrees=(0, 1), field=3)
     assert np.sum(np.isinf(bars[1][:, 1]) | (bars[1][:, 1] > 2 * bars[1][:, 0])) >= 2
+
+
+@pytest.mark.parametrize(
+    "kind", ["uniform", "ties", "skewed", "tiny_range", "infinite", "negative_zero", "one"]
+)
+def test_batch_sort_is_numpys_stable_argsort(kind):
+    """The bucket sort of a batch (and its merge-sort fallback) against np.argsort(stable)."""
+    from tdasheaf.cohomology._runs import _sort_values
+
+    rng = np.random.default_rng(1)
+    for cnt in (1, 2, 7, 100, 600):
+        cf = {
+            "uniform": rng.uniform(0, 1, cnt),
+            "ties": rng.integers(0, 4, cnt).astype(float),
+            "skewed": np.r_[rng.uniform(0, 1e-9, cnt - 1), 1e9][:cnt],  # one bucket: fallback
+            "tiny_range": 1.0 + rng.integers(0, 3, cnt) * 5e-324,
+            "infinite": np.where(rng.random(cnt) < 0.2, np.inf, rng.uniform(-1, 1, cnt)),
+            "negative_zero": rng.choice([-0.0, 0.0, -1.0, 2.0], cnt),
+            "one": np.full(cnt, 3.0),
+        }[kind]
+        sf = np.empty(2 * cnt)
+        si = np.empty(2 * cnt, dtype=np.int64)
+        _sort_values(cf, cnt, sf, si, np.empty(cnt + 1, dtype=np.int64))
+        order = np.argsort(cf, kind="stable")
+        assert np.array_equal(si[:cnt], order)
+        assert np.array_equal(sf[:cnt], cf[order])
+
+
+def test_heap_order_of_floats_is_the_float_order():
+    from tdasheaf.cohomology._runs import _order
+
+    x = np.array([-np.inf, -1e300, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 1.0, 2.0, np.inf])
+    rng = np.random.default_rng(2)
+    x = np.r_[x, rng.normal(size=50), rng.integers(-3, 3, 20).astype(float)]
+    o = np.array([_order(b) for b in x.view(np.int64)])
+    assert np.array_equal(o[:, None] < o[None, :], x[:, None] < x[None, :])
+    assert np.array_equal(o[:, None] == o[None, :], x[:, None] == x[None, :])

@@ -10,10 +10,16 @@ and stays in cache, and entries are read from the runs sequentially. The smalles
 head of the heap's top run; equal keys (the same simplex from several runs) are summed, and a
 key whose coefficients cancel is skipped — the same lazy column, a different memory layout.
 
-State: ``col = (hf, hk, hr, pf, pk, pc, runs, rfree, ist)`` — the heap of run heads (value,
-key, run id), the pool (value, key, coefficient), each run's ``(position, end)`` in the pool,
-the free run ids, and ``ist = [heap size, pool top, run ids used, free ids, pool cap, over]``.
-A pool that would need more than ``cap`` entries sets ``over`` and stops growing: the column is
+State: ``col = (heap, pi, pd, ist, sf, si, sn)``. ``heap`` has one row per run, ``(order of
+its head's value, head's key, position, end)``: a run *is* its heap row (no run table to look
+up at each pop), and a row is 32 contiguous bytes. The value enters the heap as the int64 whose
+order is that of the float64 (:func:`_order`), so a comparison is two integer comparisons and
+decides exactly as the float comparison would. The pool is one buffer of entries ``(value,
+key, coefficient)``, 24 bytes each, seen as int64 (``pi``) and as float64 (``pd``): entry ``t``
+has value ``pd[3t]`` (bits ``pi[3t]``), key ``pi[3t + 1]`` and coefficient ``pd[3t + 2]``, so
+the next entry of a run is on the cache line it is read from. ``ist = [heap size, pool top,
+pool cap, over]``; ``sf, si, sn`` are the buffers of the batch sort (:func:`_sort_values`). A
+pool that would need more than ``cap`` entries sets ``over`` and stops growing: the column is
 then invalid and the engine stops (``_col_over``), so the caller can refuse within its budget.
 Functions that may grow an array return the new ``col``. Coefficients are float64 residues
 mod p.
@@ -23,9 +29,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-from tdasheaf.cohomology._reduction import _grow
-from tdasheaf.geometry._heap import sift_down, sift_up
 
 __all__: list[str] = []
 
@@ -37,98 +40,186 @@ SMALL_PRIME = 65536
 #: integers that float64 represents exactly (2**53), whatever the prime.
 EXACT_SUM = float(2**52)
 
-_NHEAP, _TOP, _NEXT, _NFREE, _CAP, _OVER = 0, 1, 2, 3, 4, 5
+_NHEAP, _TOP, _CAP, _OVER = 0, 1, 2, 3
 
 #: Bytes per pool entry (value, key, coefficient) for the caller's budget arithmetic.
 POOL_ENTRY_BYTES = 24
+
+#: Element moves allowed to the insertion pass of :func:`_sort_values`, per entry, before a
+#: batch whose values defeat the buckets (all but a few in one bucket) is merge-sorted instead.
+_SORT_MOVES = 8
+
+
+@numba.njit(cache=True)
+def _pool(size):
+    """A pool of ``size`` entries: its int64 buffer and the float64 view of the same bytes."""
+    pi = np.empty(3 * size, dtype=np.int64)
+    return pi, pi.view(np.float64)
 
 
 @numba.njit(cache=True)
 def _col_new(cap):
     """An empty working column whose pool may hold at most ``cap`` entries (0: no limit)."""
-    ist = np.zeros(6, dtype=np.int64)
+    ist = np.zeros(4, dtype=np.int64)
     ist[_CAP] = cap
+    pi, pd = _pool(4096)
     return (
-        np.empty(256),
-        np.empty(256, dtype=np.int64),
-        np.empty(256, dtype=np.int64),
-        np.empty(4096),
-        np.empty(4096, dtype=np.int64),
-        np.empty(4096),
-        np.empty((256, 2), dtype=np.int64),
-        np.empty(256, dtype=np.int64),
+        np.empty((256, 4), dtype=np.int64),
+        pi,
+        pd,
         ist,
+        np.empty(512),
+        np.empty(512, dtype=np.int64),
+        np.empty(257, dtype=np.int64),
     )
 
 
 @numba.njit(cache=True)
 def _col_clear(col):
     """Empty the column (its buffers and its cap are kept for the next one)."""
-    col[8][:_CAP] = 0
-    col[8][_OVER] = 0
+    col[3][:_CAP] = 0
+    col[3][_OVER] = 0
+
+
+@numba.njit(cache=True)
+def _pool_size(col):
+    """Entries the pool has room for."""
+    return len(col[1]) // 3
 
 
 @numba.njit(cache=True)
 def _compact(col, need):
     """Copy the unread part of every live run to a fresh pool with room for ``need`` more."""
-    hf, hk, hr, pf, pk, pc, runs, rfree, ist = col
+    heap, pi, pd, ist, sf, si, sn = col
     live = 0
     for i in range(ist[_NHEAP]):
-        r = hr[i]
-        live += runs[r, 1] - runs[r, 0]
-    size = max(len(pf), 2 * (live + need))
+        live += heap[i, 3] - heap[i, 2]
+    size = max(len(pi) // 3, 2 * (live + need))
     cap = ist[_CAP]
     if cap > 0 and size > cap:
         if live + need > cap:  # over the budget: flag it, change nothing
             ist[_OVER] = 1
             return col
         size = cap
-    nf = np.empty(size)
-    nk = np.empty(size, dtype=np.int64)
-    nc = np.empty(size)
+    ni, nd = _pool(size)
     top = 0
     for i in range(ist[_NHEAP]):
-        r = hr[i]
-        start = runs[r, 0]
-        length = runs[r, 1] - start
-        nf[top : top + length] = pf[start : start + length]
-        nk[top : top + length] = pk[start : start + length]
-        nc[top : top + length] = pc[start : start + length]
-        runs[r, 0] = top
-        runs[r, 1] = top + length
+        start = heap[i, 2]
+        length = heap[i, 3] - start
+        ni[3 * top : 3 * (top + length)] = pi[3 * start : 3 * (start + length)]
+        heap[i, 2] = top
+        heap[i, 3] = top + length
         top += length
     ist[_TOP] = top
-    return (hf, hk, hr, nf, nk, nc, runs, rfree, ist)
+    return (heap, ni, nd, ist, sf, si, sn)
+
+
+@numba.njit(cache=True, inline="always")
+def _move_row(heap, dst, src):
+    """Heap row ``src`` copied onto row ``dst`` (a sift step)."""
+    heap[dst, 0] = heap[src, 0]
+    heap[dst, 1] = heap[src, 1]
+    heap[dst, 2] = heap[src, 2]
+    heap[dst, 3] = heap[src, 3]
+
+
+@numba.njit(cache=True, inline="always")
+def _set_row(heap, i, f, k, pos, end):
+    """Row ``i`` := (head value order ``f``, head key ``k``, run position, run end)."""
+    heap[i, 0] = f
+    heap[i, 1] = k
+    heap[i, 2] = pos
+    heap[i, 3] = end
+
+
+@numba.njit(cache=True)
+def _order(b):
+    """The int64 in the order of the float64 whose bits are ``b``: ``_order(bits(x)) <
+    _order(bits(y))`` iff ``x < y`` for floats that are not NaN (-0.0 is taken as 0.0)."""
+    if b == -9223372036854775808:  # -0.0
+        return 0
+    return b ^ ((b >> 63) & 0x7FFFFFFFFFFFFFFF)
 
 
 @numba.njit(cache=True)
 def _new_run(col, start, stop):
-    """Register pool entries ``[start, stop)`` (sorted) as a run and put its head in the heap."""
-    hf, hk, hr, pf, pk, pc, runs, rfree, ist = col
-    if ist[_NFREE] > 0:
-        ist[_NFREE] -= 1
-        r = rfree[ist[_NFREE]]
-    else:
-        r = ist[_NEXT]
-        ist[_NEXT] += 1
-        if r >= len(runs):
-            grown = np.empty((2 * len(runs), 2), dtype=np.int64)
-            grown[: len(runs)] = runs
-            runs = grown
-            rfree = _grow(rfree, len(runs))
-    runs[r, 0] = start
-    runs[r, 1] = stop
+    """Register pool entries ``[start, stop)`` (sorted) as a run: its row moves up the heap."""
+    heap, pi, pd, ist, sf, si, sn = col
     n = ist[_NHEAP]
-    if n + 1 > len(hf):
-        hf = _grow(hf, n + 1)
-        hk = _grow(hk, n + 1)
-        hr = _grow(hr, n + 1)
-    hf[n] = pf[start]
-    hk[n] = pk[start]
-    hr[n] = r
-    sift_up(hf, hk, hr, n)
+    if n + 1 > len(heap):
+        grown = np.empty((2 * (n + 1), 4), dtype=np.int64)
+        grown[:n] = heap[:n]
+        heap = grown
+    f = _order(pi[3 * start])
+    k = pi[3 * start + 1]
+    i = n
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not (f < heap[parent, 0] or (f == heap[parent, 0] and k < heap[parent, 1])):
+            break
+        _move_row(heap, i, parent)
+        i = parent
+    _set_row(heap, i, f, k, start, stop)
     ist[_NHEAP] = n + 1
-    return (hf, hk, hr, pf, pk, pc, runs, rfree, ist)
+    return (heap, pi, pd, ist, sf, si, sn)
+
+
+@numba.njit(cache=True)
+def _sort_values(cf, cnt, sf, si, sn):
+    """Stable sort of ``cf[:cnt]``: the sorted values in ``sf[:cnt]``, their positions in
+    ``si[:cnt]`` (equal values keep their order), as ``np.argsort(kind="stable")``.
+
+    A batch is small (a vertex degree) and its values spread over a range, so a counting pass
+    into ``len(sn) - 1`` buckets of equal width (the map from a value to its bucket is monotone:
+    a bucket holds a range of values) and an insertion pass over the nearly sorted result cost
+    a few operations per entry, where a comparison sort mispredicts a branch at most steps.
+    ``sf, si`` need ``2 cnt`` entries. Values that defeat the buckets (an insertion pass past
+    ``_SORT_MOVES`` moves per entry) are merge-sorted instead.
+    """
+    fmin = cf[0]
+    fmax = cf[0]
+    for t in range(1, cnt):
+        fmin = min(fmin, cf[t])
+        fmax = max(fmax, cf[t])
+    nb = min(cnt, len(sn) - 1)
+    scale = 0.0
+    if fmax > fmin:
+        scale = nb / (fmax - fmin)
+        if not scale < 1e300:  # a range too small (or infinite): one bucket
+            scale = 0.0
+    last = nb - 1
+    sn[: nb + 1] = 0
+    for t in range(cnt):
+        x = (cf[t] - fmin) * scale
+        b = int(x) if x < last else last
+        si[t] = b
+        sn[b + 1] += 1
+    for b in range(nb):
+        sn[b + 1] += sn[b]
+    for t in range(cnt):  # stable scatter to [cnt, 2 cnt)
+        b = si[t]
+        q = sn[b]
+        sn[b] = q + 1
+        sf[cnt + q] = cf[t]
+        si[cnt + q] = t
+    budget = _SORT_MOVES * cnt
+    for t in range(cnt):  # insertion: entries move only within their bucket
+        f = sf[cnt + t]
+        i = si[cnt + t]
+        u = t
+        while u > 0 and sf[u - 1] > f:
+            sf[u] = sf[u - 1]
+            si[u] = si[u - 1]
+            u -= 1
+        sf[u] = f
+        si[u] = i
+        budget -= t - u
+        if budget < 0:
+            order = np.argsort(cf[:cnt], kind="mergesort")
+            for q in range(cnt):
+                si[q] = order[q]
+                sf[q] = cf[order[q]]
+            return
 
 
 @numba.njit(cache=True)
@@ -136,28 +227,35 @@ def _col_add(col, cf, ck, cc, cnt, coeff, p):
     """Add ``coeff ·`` the ``cnt`` entries ``(cf, ck, cc)`` (distinct keys) as one sorted run."""
     if cnt == 0:
         return col
-    if col[8][_TOP] + cnt > len(col[3]):
+    if col[3][_TOP] + cnt > len(col[1]) // 3:
         col = _compact(col, cnt)
-        if col[8][_OVER]:
+        if col[3][_OVER]:
             return col
-    hf, hk, hr, pf, pk, pc, runs, rfree, ist = col
+    heap, pi, pd, ist, sf, si, sn = col
+    if 2 * cnt > len(sf):  # room for twice the largest batch, and a bucket per entry
+        sf = np.empty(4 * cnt)
+        si = np.empty(4 * cnt, dtype=np.int64)
+        sn = np.empty(2 * cnt + 1, dtype=np.int64)
+        col = (heap, pi, pd, ist, sf, si, sn)
+    _sort_values(cf, cnt, sf, si, sn)  # stable: ties keep the order of keys
     top = ist[_TOP]
-    order = np.argsort(cf[:cnt], kind="mergesort")  # stable: ties keep the order of keys
+    small = p <= SMALL_PRIME
     for t in range(cnt):
-        q = order[t]
-        pf[top + t] = cf[q]
-        pk[top + t] = ck[q]
+        q = si[t]
+        x = 3 * (top + t)
+        pd[x] = sf[t]
+        pi[x + 1] = ck[q]
         c = cc[q]
         if coeff != 1.0:
-            c = coeff * c if p <= SMALL_PRIME else (coeff * c) % p
-        pc[top + t] = c
+            c = coeff * c if small else (coeff * c) % p
+        pd[x + 2] = c
     # the engines enumerate cofaces in increasing key; sort runs of tied values if not
     start = top
     stop = top + cnt
     t = start + 1
     while t < stop:
-        if pf[t] == pf[t - 1] and pk[t] < pk[t - 1]:
-            _sort_ties(pf, pk, pc, start, stop)
+        if pd[3 * t] == pd[3 * t - 3] and pi[3 * t + 1] < pi[3 * t - 2]:
+            _sort_ties(pi, pd, start, stop)
             break
         t += 1
     ist[_TOP] = stop
@@ -165,34 +263,63 @@ def _col_add(col, cf, ck, cc, cnt, coeff, p):
 
 
 @numba.njit(cache=True)
-def _sort_ties(pf, pk, pc, start, stop):
+def _sort_ties(pi, pd, start, stop):
     """Sort pool entries ``[start, stop)`` (already sorted by value) by key within equal values."""
     a = start
     while a < stop:
         b = a + 1
-        while b < stop and pf[b] == pf[a]:
+        while b < stop and pd[3 * b] == pd[3 * a]:
             b += 1
         if b - a > 1:
-            order = np.argsort(pk[a:b]) + a
-            pk[a:b] = pk[order]
-            pc[a:b] = pc[order]
+            keys = pi[3 * a + 1 : 3 * b : 3].copy()
+            coefs = pd[3 * a + 2 : 3 * b : 3].copy()
+            order = np.argsort(keys)
+            for t in range(b - a):
+                pi[3 * (a + t) + 1] = keys[order[t]]
+                pd[3 * (a + t) + 2] = coefs[order[t]]
         a = b
 
 
 @numba.njit(cache=True)
 def _col_add_one(col, f, k, c):
     """Add the single entry ``(f, k, c)``."""
-    if col[8][_TOP] + 1 > len(col[3]):
+    if col[3][_TOP] + 1 > len(col[1]) // 3:
         col = _compact(col, 1)
-        if col[8][_OVER]:
+        if col[3][_OVER]:
             return col
-    pf, pk, pc, ist = col[3], col[4], col[5], col[8]
+    pi, pd, ist = col[1], col[2], col[3]
     top = ist[_TOP]
-    pf[top] = f
-    pk[top] = k
-    pc[top] = c
+    pd[3 * top] = f
+    pi[3 * top + 1] = k
+    pd[3 * top + 2] = c
     ist[_TOP] = top + 1
     return _new_run(col, top, top + 1)
+
+
+@numba.njit(cache=True)
+def _sift_root(heap, size, f, k, pos, end):
+    """Put the run ``(f, k, pos, end)`` at the root of the heap of ``size`` runs and move it
+    down to its place (the hole at the root is filled last, so the new row stays in
+    registers)."""
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        fc = heap[child, 0]
+        kc = heap[child, 1]
+        if child + 1 < size:
+            f2 = heap[child + 1, 0]
+            k2 = heap[child + 1, 1]
+            if f2 < fc or (f2 == fc and k2 < kc):
+                child += 1
+                fc = f2
+                kc = k2
+        if not (fc < f or (fc == f and kc < k)):
+            break
+        _move_row(heap, i, child)
+        i = child
+    _set_row(heap, i, f, k, pos, end)
 
 
 @numba.njit(cache=True)
@@ -201,40 +328,33 @@ def _col_pivot(col, p):
 
     Returns ``(value, key, coefficient)``, key -1 when the column is zero.
     """
-    hf, hk, hr, pf, pk, pc, runs, rfree, ist = col
-    while ist[_NHEAP] > 0:
-        f0 = hf[0]
-        k0 = hk[0]
+    heap, pi, pd, ist, sf, si, sn = col
+    n = ist[_NHEAP]
+    while n > 0:
+        k0 = heap[0, 1]
+        f0 = pd[3 * heap[0, 2]]
         s = 0.0
-        while ist[_NHEAP] > 0 and hk[0] == k0:
-            r = hr[0]
-            pos = runs[r, 0]
-            s += pc[pos]
+        while n > 0 and heap[0, 1] == k0:
+            pos = heap[0, 2]
+            s += pd[3 * pos + 2]
             if s >= EXACT_SUM:
                 s = s % p
             pos += 1
-            if pos == runs[r, 1]:  # run exhausted: its id is free again
-                rfree[ist[_NFREE]] = r
-                ist[_NFREE] += 1
-                n = ist[_NHEAP] - 1
-                ist[_NHEAP] = n
+            if pos == heap[0, 3]:  # run exhausted: the last row takes the root
+                n -= 1
                 if n > 0:
-                    hf[0] = hf[n]
-                    hk[0] = hk[n]
-                    hr[0] = hr[n]
-                    sift_down(hf, hk, hr, n, 0)
+                    _sift_root(heap, n, heap[n, 0], heap[n, 1], heap[n, 2], heap[n, 3])
             else:
-                runs[r, 0] = pos
-                hf[0] = pf[pos]
-                hk[0] = pk[pos]
-                sift_down(hf, hk, hr, ist[_NHEAP], 0)
+                _sift_root(heap, n, _order(pi[3 * pos]), pi[3 * pos + 1], pos, heap[0, 3])
         s = s % p
         if s != 0.0:
+            ist[_NHEAP] = n
             return f0, k0, s
+    ist[_NHEAP] = n
     return 0.0, -1, 0.0
 
 
 @numba.njit(cache=True)
 def _col_over(col) -> bool:
     """Whether the column outgrew its pool cap (its content is then invalid)."""
-    return col[8][_OVER] != 0
+    return col[3][_OVER] != 0

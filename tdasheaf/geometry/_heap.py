@@ -1,8 +1,9 @@
 """A binary min-heap on (float key, int tie-break) with an int payload, in three plain arrays.
 
-The one heap of the compiled kernels: the run heads of the flag engines' working column
-(:mod:`tdasheaf.cohomology._runs`: value, simplex key, run id) and the greedy permutation of the
-sparse Rips filtration (:mod:`tdasheaf.complexes._sparse`: −distance, lexicographic rank, point).
+The general heap of the compiled kernels, used by the greedy permutation of the sparse Rips
+filtration (:mod:`tdasheaf.complexes._sparse`: −distance, lexicographic rank, point). The flag
+engines' working column keeps its own heap of 32-byte rows (:mod:`tdasheaf.cohomology._runs`),
+specialised for its hot loop.
 Entries compare by ``hf``, then ``hk``; ``hr`` travels with them.
 """
 
