@@ -75,6 +75,28 @@ def run_json_worker(cmd, prefix: str, timeout: float, what: str, consequence: st
     return None
 
 
+def run_script_worker(script: str, args, timeout: float) -> dict:
+    """Run ``python -c script *args`` in a fresh interpreter (this one's ``sys.executable``)
+    and return the JSON object on its last stdout line, or ``{"error": ...}`` (timeout, or the
+    last line of its stderr on a non-zero exit): one measurement per process, so peak RSS and
+    allocator state never leak between rows."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", script, *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if out.returncode != 0:
+        lines = (out.stderr or out.stdout).strip().splitlines()
+        return {"error": lines[-1] if lines else f"exit code {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def add_json_argument(parser) -> None:
     """Add the common ``--json PATH`` option to an ``argparse`` parser."""
     parser.add_argument(

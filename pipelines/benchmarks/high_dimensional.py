@@ -23,13 +23,17 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import RunClock, add_json_argument, worker_prelude, write_results  # noqa: E402
+from _results import (  # noqa: E402
+    RunClock,
+    add_json_argument,
+    run_script_worker,
+    worker_prelude,
+    write_results,
+)
 
 FULL = ((5000, 10), (20000, 64), (5000, 512))
 QUICK = ((500, 10), (600, 64), (300, 256))
@@ -63,19 +67,7 @@ print(json.dumps(dict(time=elapsed, peak=peak, edges=plan["n_edges"], top=plan["
 
 def run_case(n: int, D: int, *, seed: int = 0, timeout: float = 600.0) -> dict:
     """Run one case in a fresh interpreter; its measurements as a dict (``error`` on failure)."""
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", _WORKER, str(n), str(D), str(seed)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if out.returncode != 0:
-        lines = (out.stderr or out.stdout).strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit code {out.returncode}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_script_worker(_WORKER, [n, D, seed], timeout)
 
 
 def _parse_cases(text: str) -> tuple[tuple[int, int], ...]:

@@ -33,13 +33,17 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import RunClock, add_json_argument, worker_prelude, write_results  # noqa: E402
+from _results import (  # noqa: E402
+    RunClock,
+    add_json_argument,
+    run_script_worker,
+    worker_prelude,
+    write_results,
+)
 
 _WORKER = (
     worker_prelude()
@@ -120,20 +124,7 @@ ROWS = (
 
 def run_row(cloud, route, n, seed, sparse, m, L, timeout) -> dict:
     """One row in a fresh interpreter; its measurements (``error`` on failure)."""
-    args = [cloud, route, str(n), str(seed), str(sparse), str(m), str(L)]
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", _WORKER, *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if out.returncode != 0:
-        lines = (out.stderr or out.stdout).strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit code {out.returncode}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_script_worker(_WORKER, [cloud, route, n, seed, sparse, m, L], timeout)
 
 
 def _cell(r: dict) -> str:
