@@ -20,6 +20,22 @@ def heap_less(f1, k1, f2, k2):
     return f1 < f2 or (f1 == f2 and k1 < k2)
 
 
+@numba.njit(cache=True, inline="always")
+def _move(hf, hk, hr, dst, src):
+    """Entry ``src`` copied onto position ``dst`` (a sift step)."""
+    hf[dst] = hf[src]
+    hk[dst] = hk[src]
+    hr[dst] = hr[src]
+
+
+@numba.njit(cache=True, inline="always")
+def _put(hf, hk, hr, i, f, k, r):
+    """Entry ``(f, k, r)`` written at position ``i``."""
+    hf[i] = f
+    hk[i] = k
+    hr[i] = r
+
+
 @numba.njit(cache=True)
 def sift_up(hf, hk, hr, i):
     """Move entry ``i`` up to its place (after writing it at the end of the heap)."""
@@ -30,13 +46,9 @@ def sift_up(hf, hk, hr, i):
         parent = (i - 1) >> 1
         if not heap_less(f, k, hf[parent], hk[parent]):
             break
-        hf[i] = hf[parent]
-        hk[i] = hk[parent]
-        hr[i] = hr[parent]
+        _move(hf, hk, hr, i, parent)
         i = parent
-    hf[i] = f
-    hk[i] = k
-    hr[i] = r
+    _put(hf, hk, hr, i, f, k, r)
 
 
 @numba.njit(cache=True)
@@ -54,10 +66,6 @@ def sift_down(hf, hk, hr, size, i):
             child += 1
         if not heap_less(hf[child], hk[child], f, k):
             break
-        hf[i] = hf[child]
-        hk[i] = hk[child]
-        hr[i] = hr[child]
+        _move(hf, hk, hr, i, child)
         i = child
-    hf[i] = f
-    hk[i] = k
-    hr[i] = r
+    _put(hf, hk, hr, i, f, k, r)
