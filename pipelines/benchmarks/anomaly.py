@@ -429,11 +429,10 @@ AXIS = ("isolation", "tail")
 
 
 def _standardised_mean(train, test, names):
-    """Mean of ``names``, robustly standardised on the training rows (as the table score)."""
-    from tdasheaf.cohomology._local_scores import robust_location_scale
+    """The detector's table score of ``names`` (standardised on the training rows)."""
+    from tdasheaf.cohomology._local_scores import table_location_scale, table_score
 
-    loc, scale = robust_location_scale(train[list(names)].mean(axis=1).to_numpy()[:, None])
-    return (test[list(names)].mean(axis=1).to_numpy() - loc[0]) / scale[0]
+    return table_score(test, names, *table_location_scale(train, names))
 
 
 def combination_scores(train, test) -> dict:

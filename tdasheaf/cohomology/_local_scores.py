@@ -86,10 +86,14 @@ import numpy as np
 
 from tdasheaf.cohomology._score_standardization import (
     SCALE_FLOOR,
+    combine_auto,
     combine_ranks,
     component_ranks,
     robust_location_scale,
     standardize_components,
+    table_location_scale,
+    table_score,
+    tangent_weight,
 )
 from tdasheaf.cohomology._sections import incident_reduce
 from tdasheaf.cohomology._table_scores import isolation_scores, marginal_tail_scores
@@ -105,6 +109,7 @@ __all__ = [
     "SCALE_FLOOR",
     "StarTriangles",
     "TABLE_COMPONENTS",
+    "combine_auto",
     "combine_ranks",
     "component_ranks",
     "fit_local_reference",
@@ -116,7 +121,10 @@ __all__ = [
     "standardize_components",
     "star_triangle_scores",
     "star_triangles",
+    "table_location_scale",
+    "table_score",
     "tangent_eigengap",
+    "tangent_weight",
 ]
 
 #: Bytes per chunk of the batched linear algebra (bounds the peak memory of every kernel).

@@ -12,16 +12,28 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "GAP_MANIFOLD",
+    "GAP_TABLE",
     "SCALE_FLOOR",
+    "combine_auto",
     "combine_ranks",
     "component_ranks",
     "robust_location_scale",
     "standardize_components",
+    "table_location_scale",
+    "table_score",
+    "tangent_weight",
 ]
 
 #: Robust scales below this are treated as zero (every component is dimensionless, and values
 #: at this level are rounding, e.g. the frame residual of two identical planes is ~1e-8).
 SCALE_FLOOR = 1e-6
+
+#: ``combine="auto"``: at or below this tangent eigengap the data are read as a table (weight 0
+#: on the manifold score), at or above ``GAP_MANIFOLD`` as a sampled manifold (weight 1);
+#: log-linear in between.
+GAP_TABLE = 2.0
+GAP_MANIFOLD = 8.0
 
 
 
@@ -118,3 +130,76 @@ def combine_ranks(z: dict, reference: dict, names) -> np.ndarray:
     array([0.5])
     """
     return component_ranks(z, reference, names).mean(axis=1)
+
+
+def tangent_weight(gap: float) -> float:
+    """Weight of the manifold score in ``combine="auto"``, from the tangent eigengap.
+
+    ``clip(log(gap / GAP_TABLE) / log(GAP_MANIFOLD / GAP_TABLE), 0, 1)``.
+
+    Examples
+    --------
+    >>> tangent_weight(1.4), tangent_weight(4.0), tangent_weight(120.0)
+    (0.0, 0.5, 1.0)
+    """
+    if not np.isfinite(gap):
+        return 1.0 if gap > 0 else 0.0
+    w = np.log(max(gap, 1e-300) / GAP_TABLE) / np.log(GAP_MANIFOLD / GAP_TABLE)
+    return float(np.clip(w, 0.0, 1.0))
+
+
+def table_location_scale(z, names) -> tuple[float, float]:
+    """Robust location and scale (:func:`robust_location_scale`) of the mean of the
+    standardised components ``names`` over reference rows: the table score's standardisation.
+
+    Examples
+    --------
+    >>> table_location_scale({"a": np.arange(5.0), "b": np.arange(5.0)}, ["a", "b"])
+    (2.0, 1.4826)
+    """
+    mean = np.mean([np.asarray(z[c], dtype=np.float64) for c in names], axis=0)
+    loc, scale = robust_location_scale(mean[:, None])
+    return float(loc[0]), float(scale[0])
+
+
+def table_score(z, names, location: float, scale: float) -> np.ndarray:
+    """The table score of ``combine="auto"``: the mean of the standardised components ``names``,
+    standardised again by ``(location, scale)`` of :func:`table_location_scale` (0 where the
+    scale is infinite: a constant mean carries no information).
+
+    Examples
+    --------
+    >>> table_score({"a": np.array([2.0, 5.0])}, ["a"], 2.0, 1.5)
+    array([0., 2.])
+    """
+    mean = np.mean([np.asarray(z[c], dtype=np.float64) for c in names], axis=0)
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num((mean - location) / scale, nan=0.0)
+
+
+def combine_auto(z, table_names, manifold_names, location, scale, weight: float) -> np.ndarray:
+    """``(1 − weight) · table + weight · manifold`` (``combine="auto"``).
+
+    The table score is :func:`table_score` of ``table_names``, the manifold score the maximum of
+    the standardised ``manifold_names``; when one of the two name lists is empty the other score
+    stands alone.
+
+    Examples
+    --------
+    >>> z = {"tail": np.array([0.0, 4.0]), "residual": np.array([9.0, 0.0])}
+    >>> combine_auto(z, ["tail"], ["residual"], 0.0, 1.0, 0.0)
+    array([0., 4.])
+    >>> combine_auto(z, ["tail"], ["residual"], 0.0, 1.0, 1.0)
+    array([9., 0.])
+    """
+    table = table_score(z, table_names, location, scale) if len(table_names) else None
+    manifold = (
+        np.max([np.asarray(z[c], dtype=np.float64) for c in manifold_names], axis=0)
+        if len(manifold_names)
+        else None
+    )
+    if table is None:
+        return manifold
+    if manifold is None:
+        return table
+    return (1.0 - weight) * table + weight * manifold

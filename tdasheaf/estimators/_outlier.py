@@ -18,12 +18,15 @@ from tdasheaf.cohomology._local_scores import (
     AXIS_COMPONENTS,
     COMPONENTS,
     TABLE_COMPONENTS,
+    combine_auto,
     combine_ranks,
     fit_local_reference,
     local_reference_nbytes,
     local_score_components,
     robust_location_scale,
     standardize_components,
+    table_location_scale,
+    tangent_weight,
 )
 from tdasheaf.estimators._base import DEPRECATED, renamed_parameter
 from tdasheaf.estimators._sklearn_compat import (
@@ -40,29 +43,6 @@ __all__ = ["SheafOutlierDetector"]
 
 #: ``contamination="auto"`` threshold on the combined score (robust-scale units).
 AUTO_THRESHOLD = 3.0
-#: ``combine="auto"``: below this tangent eigengap the data are read as a table (weight 0 on
-#: the manifold score), above ``GAP_MANIFOLD`` as a sampled manifold (weight 1); log-linear
-#: in between.
-GAP_TABLE = 2.0
-GAP_MANIFOLD = 8.0
-
-
-def tangent_weight(gap: float) -> float:
-    """Weight of the manifold score in ``combine="auto"``, from the tangent eigengap.
-
-    ``clip(log(gap / GAP_TABLE) / log(GAP_MANIFOLD / GAP_TABLE), 0, 1)``.
-
-    Examples
-    --------
-    >>> tangent_weight(1.4), tangent_weight(4.0), tangent_weight(120.0)
-    (0.0, 0.5, 1.0)
-    """
-    if not np.isfinite(gap):
-        return 1.0 if gap > 0 else 0.0
-    w = np.log(max(gap, 1e-300) / GAP_TABLE) / np.log(GAP_MANIFOLD / GAP_TABLE)
-    return float(np.clip(w, 0.0, 1.0))
-
-
 def _finite_rows(X: np.ndarray, what: str) -> None:
     bad = ~np.isfinite(X)
     if bad.any():
@@ -503,9 +483,9 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
         table = self._table_names()
         if table:  # the table score is re-standardised on the distinct training points
             first = np.unique(inverse, return_index=True)[1]
-            mean = np.mean([z[c][first] for c in table], axis=0)
-            loc, scale = robust_location_scale(mean[:, None])
-            self.table_location_, self.table_scale_ = float(loc[0]), float(scale[0])
+            self.table_location_, self.table_scale_ = table_location_scale(
+                {c: z[c][first] for c in table}, table
+            )
         self.negative_outlier_factor_ = -self._combine(z)
         if self.contamination == "auto":
             self.offset_ = -AUTO_THRESHOLD
@@ -521,23 +501,13 @@ class SheafOutlierDetector(OutlierMixin, BaseEstimator):
     def _manifold_names(self) -> tuple[str, ...]:
         return tuple(c for c in self.components_used_ if c not in AXIS_COMPONENTS)
 
-    def _auto_scores(self, z: dict) -> tuple[np.ndarray, np.ndarray]:
-        """``(table score, manifold score)`` of ``combine="auto"`` (each alone if the other's
-        components are not used)."""
-        table, manifold = self._table_names(), self._manifold_names()
-        if table:
-            mean = np.mean([z[c] for c in table], axis=0)
-            with np.errstate(invalid="ignore"):
-                t = (mean - self.table_location_) / self.table_scale_
-            t = np.nan_to_num(t, nan=0.0)
-        m = np.max([z[c] for c in manifold], axis=0) if manifold else None
-        return (t if table else m), (m if manifold else t)
-
     def _combine(self, z: dict) -> np.ndarray:
         if self.combine == "auto":
-            table, manifold = self._auto_scores(z)
-            w = self.tangent_weight_
-            return (1.0 - w) * table + w * manifold
+            table = self._table_names()
+            return combine_auto(
+                z, table, self._manifold_names(), getattr(self, "table_location_", 0.0),
+                getattr(self, "table_scale_", 1.0), self.tangent_weight_,
+            )
         if self.combine == "rank":
             return combine_ranks(z, self.component_reference_, self.components_used_)
         Z = np.column_stack([z[c] for c in self.components_used_])
