@@ -1,7 +1,8 @@
 """The implicit flag engine's route: bars of a signed graph sheaf from the edges alone.
 
 Degree 0 is a union–find with gauges (:func:`~tdasheaf.cohomology._flag.flag_degree0_pairs`);
-degree 1 enumerates the triangles cofacing each edge (:mod:`tdasheaf.cohomology._flag`) and
+degree 1 enumerates the triangles cofacing each edge (:mod:`tdasheaf.cohomology._flag`, on
+numba's thread count: :mod:`tdasheaf.cohomology._flag_threads`) and
 degree 2 the tetrahedra cofacing each stored triangle (:mod:`tdasheaf.cohomology._flag2`) when a
 column is reduced. Simplex keys are int64 digits in base
 n: :func:`_keys_overflow` is the one guard (every degree), and past it the complex is built and the
@@ -16,7 +17,6 @@ from tdasheaf.cohomology._engines import _finish, _generic
 from tdasheaf.cohomology._flag import (
     MAX_VERTICES_DEGREE1,
     flag_degree0_pairs,
-    flag_degree1_pairs,
     full_adjacency,
 )
 from tdasheaf.cohomology._flag2 import (
@@ -26,6 +26,7 @@ from tdasheaf.cohomology._flag2 import (
     flag_degree2_pairs,
     flag_triangles,
 )
+from tdasheaf.cohomology._flag_threads import THREADED_BYTES_PER_EDGE, flag_degree1_pairs_threaded
 from tdasheaf.cohomology._runs import POOL_ENTRY_BYTES
 from tdasheaf.exceptions import ComplexTooLargeError
 from tdasheaf.utils import over_budget
@@ -82,8 +83,23 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
                     "or raise memory_budget."
                 )
         skip = killer
-        death, _, pivot_key, over = flag_degree1_pairs(
-            n, edges, values, signs, indptr, nbr, eid, skip, p, _pool_cap(budget, m, n, tri)
+        # numba's thread count (the same bars for every count), one thread when the threads'
+        # own arrays would not fit the budget
+        threads = None
+        if budget is not None and (FLAG_BYTES_PER_EDGE + THREADED_BYTES_PER_EDGE) * m > budget:
+            threads = 1
+        death, _, pivot_key, over = flag_degree1_pairs_threaded(
+            n,
+            edges,
+            values,
+            signs,
+            indptr,
+            nbr,
+            eid,
+            skip,
+            p,
+            _pool_cap(budget, m, n, tri),
+            threads=threads,
         )
         if over:
             raise _column_over_budget(1, budget)

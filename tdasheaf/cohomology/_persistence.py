@@ -480,7 +480,9 @@ def flag_persistence(
     when an edge's column is reduced — so memory is linear in the number of edges. Degree 2
     stores the triangles with a nonzero stalk (16 bytes each, as ripser does) and never the
     tetrahedra, which are enumerated from the adjacency lists when a triangle's column is
-    reduced (:mod:`tdasheaf.cohomology._flag2`).
+    reduced (:mod:`tdasheaf.cohomology._flag2`). Degree 1 runs on numba's thread count
+    (``numba.set_num_threads``, ``NUMBA_NUM_THREADS``) when the graph has 20,000 edges or more;
+    the bars are the same for every thread count (:mod:`tdasheaf.cohomology._flag_threads`).
 
     Parameters
     ----------
