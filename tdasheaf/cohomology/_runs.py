@@ -89,12 +89,29 @@ def _pool_size(col):
 
 @numba.njit(cache=True)
 def _compact(col, need):
-    """Copy the unread part of every live run to a fresh pool with room for ``need`` more."""
+    """Make room for ``need`` more entries: slide the unread part of every live run to the front
+    of the pool when that leaves a third of it free, else copy them to a pool 1.5× their size
+    (so a pool's peak is its own size, or 2.5× the live entries while it grows)."""
     heap, pi, pd, ist, sf, si, sn = col
     live = 0
     for i in range(ist[_NHEAP]):
         live += heap[i, 3] - heap[i, 2]
-    size = max(len(pi) // 3, 2 * (live + need))
+    if 3 * (live + need) <= 2 * (len(pi) // 3):
+        # in place, runs in pool order: a run never moves onto entries not yet moved
+        rows = np.argsort(heap[: ist[_NHEAP], 2])
+        top = 0
+        for i in rows:
+            start = heap[i, 2]
+            length = heap[i, 3] - start
+            if start != top:
+                for x in range(3 * length):
+                    pi[3 * top + x] = pi[3 * start + x]
+            heap[i, 2] = top
+            heap[i, 3] = top + length
+            top += length
+        ist[_TOP] = top
+        return col
+    size = max(len(pi) // 3, (3 * (live + need)) // 2)
     cap = ist[_CAP]
     if cap > 0 and size > cap:
         if live + need > cap:  # over the budget: flag it, change nothing
