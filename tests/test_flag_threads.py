@@ -116,3 +116,13 @@ def test_flag_persistence_on_two_threads_matches_ripser():
     ours = ours[np.lexsort((ours[:, 1], ours[:, 0]))]
     theirs = theirs[np.lexsort((theirs[:, 1], theirs[:, 0]))]
     np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+
+
+def test_a_failing_thread_stops_the_others_and_its_error_is_kept():
+    from tdasheaf.cohomology import _flag_threads as ft
+
+    flags = np.zeros(ft._N_FLAGS, dtype=np.int64)
+    shared = (None,) * 14 + (flags,)
+    errors: list[BaseException] = []
+    ft._run_worker(None, shared, None, 3, 0, errors)  # numba rejects the arguments
+    assert len(errors) == 1 and flags[ft._ABORT] == 1

@@ -192,6 +192,9 @@ def _reduce(pos, graph, shared, ws, p):
             store_release(flags, _ABORT, 1)
             ok = False
             break
+        if load_acquire(flags, _ABORT) != 0:  # another thread failed: stop within a step
+            ok = False
+            break
         piv_f, piv_k, piv_c = _col_pivot(col, p)
         if piv_k < 0:
             death[c] = np.inf
