@@ -124,6 +124,7 @@ from tdasheaf._batch_store import (
     output_lock,
 )
 from tdasheaf.exceptions import PointCloudReadError
+from tdasheaf.utils._parallel import one_thread
 
 __all__ = [
     "BatchResult",
@@ -244,26 +245,6 @@ def _items(sources) -> list:
 # ----------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """BLAS (threadpoolctl) and numba limited to one thread for the duration."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        try:
-            import numba
-
-            previous = numba.get_num_threads()
-            numba.set_num_threads(1)
-        except ImportError:  # pragma: no cover - numba is a dependency
-            previous = None
-        try:
-            yield
-        finally:
-            if previous is not None:
-                numba.set_num_threads(previous)
-
-
 def _describe_unexpected(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-4:]
     where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames)
@@ -333,7 +314,7 @@ def _run_chunk(items: Sequence, transformer, fitted: bool, parent=None) -> dict:
     rows: list[np.ndarray] = []
     errors: list[tuple[str, str, str, bool]] = []  # id, class, message, unexpected
     names = None
-    with _one_thread():
+    with one_thread():
         for item in items:
             try:
                 X = item.load()

@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from joblib import Parallel, delayed, effective_n_jobs
 
-__all__ = ["map_samples", "parallel_map"]
+__all__ = ["map_samples", "one_thread", "parallel_map"]
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """BLAS (threadpoolctl) and numba limited to one thread for the duration.
+
+    For work that is already parallel over samples: the flag engine's degree 1 runs on numba's
+    thread count, and its threads wait for each other by spinning, so two processes each
+    running two such threads on two cores would slow each other down.
+
+    Examples
+    --------
+    >>> import numba
+    >>> with one_thread():
+    ...     numba.get_num_threads()
+    1
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        try:
+            import numba
+
+            previous = numba.get_num_threads()
+            numba.set_num_threads(1)
+        except ImportError:  # pragma: no cover - numba is a dependency
+            previous = None
+        try:
+            yield
+        finally:
+            if previous is not None:
+                numba.set_num_threads(previous)
 
 
 def _run_chunk(func: Callable, chunk: Sequence, kwargs: dict) -> list:
-    return [func(item, **kwargs) for item in chunk]
+    with one_thread():
+        return [func(item, **kwargs) for item in chunk]
 
 
 def parallel_map(
