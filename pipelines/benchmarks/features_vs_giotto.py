@@ -40,7 +40,8 @@ Times are ``time.perf_counter`` seconds for the whole collection (``fit_transfor
 worker processes are excluded on both sides). The runs are interleaved (repeat x J x variant,
 giotto launched once per repeat and J, warming up again in its fresh process) so that load
 changes on a shared machine hit every variant alike.
-Ratios are tdasheaf / giotto at the same J (< 1: tdasheaf faster).
+Ratios are tdasheaf / giotto at the same J (< 1: tdasheaf faster). Both sides run one engine
+thread per job (tdasheaf's numba threads set to 1, giotto-ph's ``n_threads`` at giotto-tda's 1).
 """
 
 from __future__ import annotations
@@ -138,9 +139,18 @@ VARIANTS = {
 
 
 def time_once(fn, X, J):
-    t0 = time.perf_counter()
-    fn(X, J)
-    return time.perf_counter() - t0
+    """Seconds for ``fn(X, J)``, numba on one thread: giotto-ph's ``n_threads`` is 1 in
+    giotto-tda, and with ``n_jobs=2`` every joblib chunk runs on one thread already."""
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        t0 = time.perf_counter()
+        fn(X, J)
+        return time.perf_counter() - t0
+    finally:
+        numba.set_num_threads(previous)
 
 
 # ----------------------------------------------------------------------------------------------

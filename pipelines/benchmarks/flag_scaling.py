@@ -1,7 +1,7 @@
 """Scaling of the implicit flag engine against ripser.py, 250 → 4,000 points.
 
 Usage: ``python pipelines/benchmarks/flag_scaling.py [--sizes 250,500,1000,2000,4000] [--repeat 2]
-[--h2-sizes 200,400,800] [--before-max 400]``
+[--h2-sizes 200,400,800] [--before-max 400] [--threads 1]``
 
 Torus in ℝ³ (R = 2, r = 1, uniform angles, seed 0); Rips threshold fixed at the 20th percentile
 of the pairwise distances of the 1,000-point sample (so density grows with n, as in ripser's
@@ -13,7 +13,9 @@ benchmarks); degrees 0 and 1 over GF(3). Times, best of ``--repeat``, for
   ``SheafPersistence`` and ``SheafFeatures`` take;
 
 and checks that the H1 bar counts agree. Prints a table of ratios and the log-log growth
-exponents. Numba compilation is excluded (one warm-up call).
+exponents. Numba compilation is excluded (one warm-up call). tdasheaf runs on ``--threads``
+numba threads (default 1, as ripser.py: degree 1 of a graph with 20,000 edges or more would
+otherwise use every core; ``engine_vs_peers.py`` compares thread counts).
 
 Second workload, degrees 0, 1 and 2 (``--h2-sizes``, empty to skip): a sphere
 (``make_sphere(n, noise=0.02)``) and a torus (``make_torus(n)``), seed 0, threshold at the 25th
@@ -148,8 +150,14 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--h2-sizes", default="200,400,800")
     parser.add_argument("--before-max", type=int, default=400)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="numba threads for tdasheaf (ripser.py has one)"
+    )
     add_json_argument(parser)
     args = parser.parse_args(argv)
+    import numba
+
+    numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     clock = RunClock()
     h1_records, h2_records = [], []
     sizes = [int(s) for s in args.sizes.split(",") if s]

@@ -9,10 +9,11 @@ How to run (from the repository root)::
 All workloads use a torus sample in R^3 (R = 2, r = 1, uniform angles, seed 0) and the coefficient
 field GF(3) in every library. Times are ``time.perf_counter`` seconds, best of ``--repeat`` runs
 after one warm-up run (a run longer than 10 s is timed once, the warm-up counting as the
-measurement); numba compilation is excluded from all times and reported once as the first-call
-compile time. Ratios are tdasheaf / the fastest of the ripser and gudhi variants on the same
-workload. Barcodes are compared as multisets (relative tolerance 1e-6, ripser reports float32)
-after dropping zero-length bars; "agree" or "DIFFER" is printed for every variant.
+measurement), tdasheaf on ``--threads`` numba threads (default 1, as the peers); numba compilation
+is excluded from all times and reported once as the first-call compile time. Ratios are tdasheaf /
+the fastest of the ripser and gudhi variants on the same workload. Barcodes are compared as
+multisets (relative tolerance 1e-6, ripser reports float32) after dropping zero-length bars; "agree"
+or "DIFFER" is printed for every variant.
 
 Peak memory: every variant runs once more in a fresh interpreter (this script with the hidden
 ``--_variant`` flag). The child imports the libraries, runs a tiny warm-up (so numba's compiled
@@ -747,6 +748,12 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=None, help="timed runs per variant (default 3)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="numba threads for tdasheaf (default 1: ripser.py and gudhi run on one thread)",
+    )
+    p.add_argument(
         "--max-triangles",
         type=float,
         default=3e7,
@@ -803,6 +810,12 @@ def _json_default(o):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # the flag engine's degree 1 runs on numba's thread count: as many as the peers have (the
+    # memory children inherit the variable)
+    os.environ["NUMBA_NUM_THREADS"] = str(max(1, args.threads))
+    import numba
+
+    numba.set_num_threads(min(max(1, args.threads), numba.config.NUMBA_NUM_THREADS))
     if args._variant is not None:
         return child_main(args)
 
