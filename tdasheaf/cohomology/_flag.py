@@ -296,25 +296,33 @@ def _w_append(w_idx, w_val, wl, col, coeff):
     return w_idx, w_val, wl + 1
 
 
-@numba.njit(cache=True)
-def _store_v(c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p):
-    """Store V_c from the work list (duplicate columns combined); returns the grown storage."""
+@numba.njit(cache=True, nogil=True)
+def _write_v(w_idx, w_val, wl, v_idx, v_val, start, p):
+    """Write the work list at ``start`` of the V storage, sorted, duplicate columns combined;
+    returns the number of entries written (at most ``wl``)."""
     order = np.argsort(w_idx[:wl])
-    v_idx = _grow(v_idx, v_top + wl)
-    v_val = _grow(v_val, v_top + wl)
-    v_ptr[c] = v_top
     n_out = 0
     last = -1
     for t in range(wl):
         e2 = w_idx[order[t]]
         a2 = w_val[order[t]]
         if n_out > 0 and e2 == last:
-            v_val[v_top + n_out - 1] = (v_val[v_top + n_out - 1] + a2) % p
+            v_val[start + n_out - 1] = (v_val[start + n_out - 1] + a2) % p
         else:
-            v_idx[v_top + n_out] = e2
-            v_val[v_top + n_out] = a2
+            v_idx[start + n_out] = e2
+            v_val[start + n_out] = a2
             n_out += 1
             last = e2
+    return n_out
+
+
+@numba.njit(cache=True)
+def _store_v(c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p):
+    """Store V_c from the work list (duplicate columns combined); returns the grown storage."""
+    v_idx = _grow(v_idx, v_top + wl)
+    v_val = _grow(v_val, v_top + wl)
+    v_ptr[c] = v_top
+    n_out = _write_v(w_idx, w_val, wl, v_idx, v_val, v_top, p)
     v_len[c] = n_out
     return v_idx, v_val, v_top + n_out
 

@@ -50,8 +50,10 @@ from tdasheaf.cohomology._flag import (
     _hash,
     _min_coface,
     _v_entry,
+    _v_span,
     _w_append,
     _workspace,
+    _write_v,
     flag_degree1_pairs,
 )
 from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_over, _col_pivot
@@ -149,19 +151,7 @@ def _store_v_shared(c, w_idx, w_val, wl, shared, p):
         store_release(flags, _ARENA, 1)
         store_release(flags, _ABORT, 1)
         return False
-    order = np.argsort(w_idx[:wl])
-    n_out = 0
-    last = -1
-    for t in range(wl):
-        e2 = w_idx[order[t]]
-        a2 = w_val[order[t]]
-        if n_out > 0 and e2 == last:
-            v_val[start + n_out - 1] = (v_val[start + n_out - 1] + a2) % p
-        else:
-            v_idx[start + n_out] = e2
-            v_val[start + n_out] = a2
-            n_out += 1
-            last = e2
+    n_out = _write_v(w_idx, w_val, wl, v_idx, v_val, start, p)
     v_ptr[c] = start
     v_len[c] = n_out
     return True
@@ -215,8 +205,7 @@ def _reduce(pos, graph, shared, ws, p):
             _put_shared(t_keys, t_vals, piv_k, c)
             break
         col, factor = _cancel(col, piv_f, piv_k, piv_c, pivot_coef[c2], p)
-        start = v_ptr[c2]
-        length = v_len[c2] if start >= 0 else 1
+        start, length = _v_span(v_ptr, v_len, c2)
         for q in range(length):
             e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
             cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
