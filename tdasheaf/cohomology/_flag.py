@@ -327,6 +327,40 @@ def _store_v(c, w_idx, w_val, wl, v_ptr, v_len, v_idx, v_val, v_top, p):
     return v_idx, v_val, v_top + n_out
 
 
+@numba.njit(cache=True, inline="always")
+def _begin(col, c, graph, w_idx, w_val, p):
+    """Start reducing column ``c``: the working column is δ(c), the work list ``[c]``.
+
+    ``graph`` as in :func:`_add_v`. Returns ``(col, 1)``, the column and the work list's length.
+    """
+    n, edges, values, signs, indptr, nbr, eid, cf, ck, cc = graph
+    cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
+    _col_clear(col)
+    col = _col_add(col, cf, ck, cc, cnt, 1.0, p)
+    w_idx[0] = c
+    w_val[0] = 1.0
+    return col, 1
+
+
+@numba.njit(cache=True, inline="always")
+def _add_v(col, c, c2, factor, graph, v_ptr, v_len, v_idx, v_val, work, w_idx, w_val, wl, p):
+    """Add ``factor · δ(V_c2)`` to column ``c``'s working column, one simplex's cofaces at a
+    time, counting the entries in ``work[c]`` and recording the columns in the work list.
+
+    ``graph = (n, edges, values, signs, indptr, nbr, eid, cf, ck, cc)`` (the last three: coface
+    buffers). Returns ``(col, w_idx, w_val, wl)``.
+    """
+    n, edges, values, signs, indptr, nbr, eid, cf, ck, cc = graph
+    start, length = _v_span(v_ptr, v_len, c2)
+    for q in range(length):
+        e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
+        cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
+        work[c] += cnt2
+        col = _col_add(col, cf, ck, cc, cnt2, coeff, p)
+        w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
+    return col, w_idx, w_val, wl
+
+
 @numba.njit(cache=True)
 def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0):
     """Reduce δ^1 of a signed flag complex implicitly (cohomology with clearing).
@@ -369,6 +403,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
     t_vals = np.full(table_size, -1, dtype=np.int64)
     pivot_coef = np.zeros(m)
     cf, ck, cc, col, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr, cap)
+    graph = (n, edges, values, signs, indptr, nbr, eid, cf, ck, cc)
     v_top = 0
     for c in range(m - 1, -1, -1):
         if skip[c]:
@@ -384,12 +419,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
             pivot_coef[c] = best_c
             pivot_key[c] = best_k
             continue
-        cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-        _col_clear(col)
-        col = _col_add(col, cf, ck, cc, cnt, 1.0, p)
-        w_idx[0] = c
-        w_val[0] = 1.0
-        wl = 1
+        col, wl = _begin(col, c, graph, w_idx, w_val, p)
         while True:
             if _col_over(col):
                 return death, work, pivot_key, True
@@ -409,11 +439,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
                     )
                 break
             col, factor = _cancel(col, piv_f, piv_k, piv_c, pivot_coef[c2], p)
-            start, length = _v_span(v_ptr, v_len, c2)
-            for q in range(length):
-                e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
-                cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-                work[c] += cnt2
-                col = _col_add(col, cf, ck, cc, cnt2, coeff, p)
-                w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
+            col, w_idx, w_val, wl = _add_v(
+                col, c, c2, factor, graph, v_ptr, v_len, v_idx, v_val, work, w_idx, w_val, wl, p
+            )
     return death, work, pivot_key, _col_over(col)

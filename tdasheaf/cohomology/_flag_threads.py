@@ -45,18 +45,16 @@ import numba
 import numpy as np
 
 from tdasheaf.cohomology._flag import (
+    _add_v,
+    _begin,
     _cancel,
-    _cofaces,
     _hash,
     _min_coface,
-    _v_entry,
-    _v_span,
-    _w_append,
     _workspace,
     _write_v,
     flag_degree1_pairs,
 )
-from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_over, _col_pivot
+from tdasheaf.cohomology._runs import _col_over, _col_pivot
 from tdasheaf.utils._atomics import compare_exchange, fetch_add, load_acquire, store_release
 
 __all__ = ["MIN_EDGES_THREADED", "THREADED_BYTES_PER_EDGE", "flag_degree1_pairs_threaded"]
@@ -168,13 +166,9 @@ def _reduce(pos, graph, shared, ws, p):
     v_ptr, v_len, v_idx, v_val = shared[6], shared[7], shared[8], shared[9]
     queue, prog_f, prog_k, flags = shared[11], shared[12], shared[13], shared[14]
     cf, ck, cc, col, w_idx, w_val, mark = ws
+    cofaces = (n, edges, values, signs, indptr, nbr, eid, cf, ck, cc)
     c = queue[pos]
-    cnt = _cofaces(c, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-    _col_clear(col)
-    col = _col_add(col, cf, ck, cc, cnt, 1.0, p)
-    w_idx[0] = c
-    w_val[0] = 1.0
-    wl = 1
+    col, wl = _begin(col, c, cofaces, w_idx, w_val, p)
     ok = True
     while True:
         if _col_over(col):
@@ -205,13 +199,9 @@ def _reduce(pos, graph, shared, ws, p):
             _put_shared(t_keys, t_vals, piv_k, c)
             break
         col, factor = _cancel(col, piv_f, piv_k, piv_c, pivot_coef[c2], p)
-        start, length = _v_span(v_ptr, v_len, c2)
-        for q in range(length):
-            e2, coeff = _v_entry(v_idx, v_val, start, q, c2, factor, p)
-            cnt2 = _cofaces(e2, edges, values, signs, indptr, nbr, eid, n, p, cf, ck, cc)
-            work[c] += cnt2
-            col = _col_add(col, cf, ck, cc, cnt2, coeff, p)
-            w_idx, w_val, wl = _w_append(w_idx, w_val, wl, e2, coeff)
+        col, w_idx, w_val, wl = _add_v(
+            col, c, c2, factor, cofaces, v_ptr, v_len, v_idx, v_val, work, w_idx, w_val, wl, p
+        )
     store_release(prog_f, c, np.inf)  # finished: its claim (if any) is in the table
     return ok, (cf, ck, cc, col, w_idx, w_val, mark)
 

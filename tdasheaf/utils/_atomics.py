@@ -31,11 +31,18 @@ def _element_pointer(context, builder, array_type, array, index):
     return cgutils.get_item_pointer(context, builder, array_type, ary, [index])
 
 
-def _check(array_type, index_type) -> None:
+def _as_int64(context, builder, sig, args, i):
+    return context.cast(builder, args[i], sig.args[i], types.int64)
+
+
+def _check(array_type, index_type, integer_only: str = "") -> None:
+    """Refuse at typing time what the intrinsics cannot do (``integer_only``: the op's name)."""
     if not isinstance(array_type, types.Array) or array_type.ndim != 1:
         raise TypeError("atomic operations take a 1-d array")
     if array_type.dtype not in (types.int64, types.float64):
         raise TypeError("atomic operations take an int64 or float64 array")
+    if integer_only and array_type.dtype != types.int64:
+        raise TypeError(f"{integer_only} takes an int64 array")
     if not isinstance(index_type, types.Integer):
         raise TypeError("the index of an atomic operation is an integer")
 
@@ -69,14 +76,11 @@ def store_release(typingctx, array, index, value):
 @intrinsic
 def fetch_add(typingctx, array, index, value):
     """Add ``value`` to ``array[index]`` atomically (sequentially consistent); the old value."""
-    _check(array, index)
-    if array.dtype != types.int64:
-        raise TypeError("fetch_add takes an int64 array")
+    _check(array, index, "fetch_add")
 
     def codegen(context, builder, sig, args):
         ptr = _element_pointer(context, builder, sig.args[0], args[0], args[1])
-        val = context.cast(builder, args[2], sig.args[2], types.int64)
-        return builder.atomic_rmw("add", ptr, val, "seq_cst")
+        return builder.atomic_rmw("add", ptr, _as_int64(context, builder, sig, args, 2), "seq_cst")
 
     return types.int64(array, index, value), codegen
 
@@ -85,14 +89,12 @@ def fetch_add(typingctx, array, index, value):
 def compare_exchange(typingctx, array, index, expected, value):
     """Set ``array[index] = value`` if it equals ``expected``, atomically (acquire-release);
     whether it did."""
-    _check(array, index)
-    if array.dtype != types.int64:
-        raise TypeError("compare_exchange takes an int64 array")
+    _check(array, index, "compare_exchange")
 
     def codegen(context, builder, sig, args):
         ptr = _element_pointer(context, builder, sig.args[0], args[0], args[1])
-        cmp = context.cast(builder, args[2], sig.args[2], types.int64)
-        val = context.cast(builder, args[3], sig.args[3], types.int64)
+        cmp = _as_int64(context, builder, sig, args, 2)
+        val = _as_int64(context, builder, sig, args, 3)
         pair = builder.cmpxchg(ptr, cmp, val, "acq_rel", "acquire")
         return builder.extract_value(pair, 1)
 
