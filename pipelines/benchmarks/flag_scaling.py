@@ -157,7 +157,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import numba
 
+    previous = numba.get_num_threads()  # restored on return (tests call main in-process)
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        return _run(args, argv, flag_persistence, rips_complex, ripser)
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _run(args, argv, flag_persistence, rips_complex, ripser) -> int:
     clock = RunClock()
     h1_records, h2_records = [], []
     sizes = [int(s) for s in args.sizes.split(",") if s]

@@ -421,7 +421,7 @@ def child_main(args) -> int:
     return 0
 
 
-def measure_memory(name, n, t, degrees, timeout=3600):
+def measure_memory(name, n, t, degrees, timeout=3600, threads=1):
     cmd = [
         sys.executable,
         os.path.abspath(__file__),
@@ -433,6 +433,8 @@ def measure_memory(name, n, t, degrees, timeout=3600):
         repr(t),
         "--_degrees",
         ",".join(map(str, degrees)),
+        "--threads",
+        str(threads),
     ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -594,11 +596,11 @@ def fixed_workload(label, n, degrees, tdasheaf_names, args, results):
     # memory
     if not args.no_memory:
         names = list(baselines) + list(tdasheaf_names)
-        base = measure_memory("baseline", n, t, degrees)
+        base = measure_memory("baseline", n, t, degrees, threads=args.threads)
         res["memory_baseline"] = base
         mrows = []
         for name in names:
-            m = measure_memory(name, n, t, degrees)
+            m = measure_memory(name, n, t, degrees, threads=args.threads)
             v[name]["memory"] = m
             if "error" in m:
                 mrows.append((name, "error: " + m["error"][:60], "-", "-", "-"))
@@ -809,13 +811,20 @@ def _json_default(o):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    # the flag engine's degree 1 runs on numba's thread count: as many as the peers have (the
-    # memory children inherit the variable)
-    os.environ["NUMBA_NUM_THREADS"] = str(max(1, args.threads))
     import numba
 
+    args = parse_args(argv)
+    # the flag engine's degree 1 runs on numba's thread count: as many as the peers have (the
+    # memory children get --threads too); restored on return (tests call main in-process)
+    previous = numba.get_num_threads()
     numba.set_num_threads(min(max(1, args.threads), numba.config.NUMBA_NUM_THREADS))
+    try:
+        return _main(args, argv)
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _main(args, argv) -> int:
     if args._variant is not None:
         return child_main(args)
 
