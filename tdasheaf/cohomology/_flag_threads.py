@@ -63,9 +63,8 @@ __all__ = ["MIN_EDGES_THREADED", "THREADED_BYTES_PER_EDGE", "flag_degree1_pairs_
 #: the reduction; batch work parallelises over clouds instead).
 MIN_EDGES_THREADED = 20_000
 
-#: Bytes per edge the threads add to the sequential engine's working set: the pivot table's
-#: second copy is not needed, but the queue, the progress (value, key) and the arena of
-#: reduction columns (index and coefficient, one entry per edge) are.
+#: Bytes per edge the threads add to the sequential engine's working set: the queue, the progress
+#: (value, key) and the arena of reduction columns (index and coefficient, one entry per edge).
 THREADED_BYTES_PER_EDGE = 40
 
 # flags: abort, over (a working column outgrew its cap), arena full; then, each on its own cache
