@@ -234,6 +234,15 @@ def _put(keys, vals, key, value):
 
 
 @numba.njit(cache=True)
+def _pivot_table(n_cols):
+    """An empty open-addressing pivot table (keys, owners) for ``n_cols`` columns, load ≤ ½."""
+    size = 1
+    while size < 2 * n_cols + 2:
+        size *= 2
+    return np.full(size, -1, dtype=np.int64), np.full(size, -1, dtype=np.int64)
+
+
+@numba.njit(cache=True)
 def _workspace(n_cols, indptr, cap):
     """Buffers of a reduction over ``n_cols`` columns.
 
@@ -396,11 +405,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
     work = np.zeros(m, dtype=np.int64)
     pivot_key = np.full(m, -1, dtype=np.int64)
     # open-addressing hash table: triangle key -> column whose pivot it is
-    table_size = 1
-    while table_size < 2 * m + 2:
-        table_size *= 2
-    t_keys = np.full(table_size, -1, dtype=np.int64)
-    t_vals = np.full(table_size, -1, dtype=np.int64)
+    t_keys, t_vals = _pivot_table(m)
     pivot_coef = np.zeros(m)
     cf, ck, cc, col, v_ptr, v_len, v_idx, v_val, w_idx, w_val = _workspace(m, indptr, cap)
     graph = (n, edges, values, signs, indptr, nbr, eid, cf, ck, cc)

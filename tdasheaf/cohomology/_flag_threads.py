@@ -50,6 +50,7 @@ from tdasheaf.cohomology._flag import (
     _cancel,
     _hash,
     _min_coface,
+    _pivot_table,
     _workspace,
     _write_v,
     flag_degree1_pairs,
@@ -67,10 +68,11 @@ MIN_EDGES_THREADED = 20_000
 #: (value, key) and the arena of reduction columns (index and coefficient, one entry per edge).
 THREADED_BYTES_PER_EDGE = 40
 
-# flags: abort, over (a working column outgrew its cap), arena full; then, each on its own cache
-# line (128 bytes): the next queue position to start, the queue's length, whether the walk is
-# over, the next column of the walk, and whether a thread holds the walk
-_ABORT, _OVER, _ARENA, _HEAD, _TAIL, _FINAL, _WALK, _TOKEN = 0, 1, 2, 16, 32, 48, 64, 80
+# flags: abort (the arena filled, a column outgrew its cap or a thread failed: the caller runs
+# the sequential engine or raises); then, each on its own cache line (128 bytes): the next queue
+# position to start, the queue's length, whether the walk is over, the next column of the walk,
+# and whether a thread holds the walk
+_ABORT, _HEAD, _TAIL, _FINAL, _WALK, _TOKEN = 0, 16, 32, 48, 64, 80
 _N_FLAGS = 96
 
 
@@ -145,7 +147,6 @@ def _store_v_shared(c, w_idx, w_val, wl, shared, p):
     v_ptr, v_len, v_idx, v_val, flags = shared[6], shared[7], shared[8], shared[9], shared[14]
     start = fetch_add(shared[10], 0, wl)
     if start + wl > len(v_idx):
-        store_release(flags, _ARENA, 1)
         store_release(flags, _ABORT, 1)
         return False
     n_out = _write_v(w_idx, w_val, wl, v_idx, v_val, start, p)
@@ -171,7 +172,6 @@ def _reduce(pos, graph, shared, ws, p):
     ok = True
     while True:
         if _col_over(col):
-            store_release(flags, _OVER, 1)
             store_release(flags, _ABORT, 1)
             ok = False
             break
@@ -346,17 +346,13 @@ def flag_degree1_pairs_threaded(
         threads = numba.get_num_threads()
     if threads <= 1 or m < min_edges:
         return flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap)
-    table_size = 1
-    while table_size < 2 * m + 2:
-        table_size *= 2
     arena = max(m, 1 << 16) if arena_entries is None else int(arena_entries)
     shared = (
         np.full(m, np.nan),  # 0 death
         np.zeros(m, dtype=np.int64),  # 1 work
         np.full(m, -1, dtype=np.int64),  # 2 pivot key
         np.zeros(m),  # 3 pivot coefficient
-        np.full(table_size, -1, dtype=np.int64),  # 4, 5 pivot table: key -> column
-        np.full(table_size, -1, dtype=np.int64),
+        *_pivot_table(m),  # 4, 5 pivot table: key -> column
         np.full(m, -1, dtype=np.int64),  # 6 V_c: start in the arena (-1: unit vector)
         np.zeros(m, dtype=np.int64),  # 7 V_c: length
         np.empty(arena, dtype=np.int64),  # 8, 9 arena of reduction columns
