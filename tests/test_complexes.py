@@ -171,6 +171,29 @@ def test_rips_triangle_known_answer():
     assert_well_formed(K)
 
 
+@PROPERTY
+@given(
+    rows=st.integers(0, 300),
+    width=st.integers(1, 3),
+    n_values=st.sampled_from([2, 5, 1000]),
+    extras=st.sampled_from(["none", "signed zeros", "inf", "nan"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_filtration_order_is_the_stable_lexsort(rows, width, n_values, extras, seed):
+    # oracle: numpy's lexsort by (value, then vertices), stable, with many ties and duplicates
+    rng = np.random.default_rng(seed)
+    S = np.sort(rng.integers(0, 12, size=(rows, width)), axis=1)
+    values = rng.integers(0, n_values, rows) / 7.0
+    special = rng.random(rows) < 0.1
+    if extras == "signed zeros":
+        values[special] = rng.choice([0.0, -0.0], special.sum())
+    elif extras in ("inf", "nan"):
+        values[special] = np.inf if extras == "inf" else np.nan
+    keys = [S[:, j] for j in range(width - 1, -1, -1)]
+    expected = np.lexsort((*keys, values))
+    np.testing.assert_array_equal(tdasheaf.complexes.filtration_order(S, values), expected)
+
+
 def test_rips_duplicate_points_give_zero_length_edges():
     X = np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 0.0]])
     K = rips_complex(X, max_edge_length=0.0, max_dimension=2)

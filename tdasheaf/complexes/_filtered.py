@@ -325,15 +325,32 @@ def filtration_order(simplices, values) -> np.ndarray:
     [2, 1, 0]
     """
     simplices = np.asarray(simplices)
+    values = np.asarray(values)
     if simplices.ndim != 2:
         simplices = simplices.reshape(len(simplices), -1 if simplices.size else 1)
+    keys = [simplices[:, j] for j in range(simplices.shape[1] - 1, -1, -1)]
     if simplices.shape[1] == 2 and len(simplices) and simplices.min() >= 0:
         base = int(simplices.max()) + 1
         if base < 2**31:  # edges: one int64 key per row is the lexicographic order
-            key = simplices[:, 0].astype(np.int64) * base + simplices[:, 1]
-            return np.lexsort((key, np.asarray(values)))
-    keys = [simplices[:, j] for j in range(simplices.shape[1] - 1, -1, -1)]
-    return np.lexsort((*keys, np.asarray(values)))
+            keys = [simplices[:, 0].astype(np.int64) * base + simplices[:, 1]]
+    if len(values) < 64 or values.dtype.kind != "f":
+        return np.lexsort((*keys, values))
+    # An unstable sort by value (several times faster than lexsort's stable passes), then the
+    # rows whose value is shared — contiguous runs after the sort — put in lexicographic order
+    # among themselves: the same permutation as the lexsort.
+    order = np.argsort(values)
+    ordered = values[order]
+    if not np.isfinite(ordered[-1]) or np.isnan(ordered[0]):  # NaN/inf: leave it to lexsort
+        return np.lexsort((*keys, values))
+    tied = np.zeros(len(order), dtype=bool)
+    same = ordered[1:] == ordered[:-1]
+    tied[1:] |= same
+    tied[:-1] |= same
+    if tied.any():
+        at = np.flatnonzero(tied)
+        rows = np.sort(order[at])  # lexsort is stable: full duplicates keep their input order
+        order[at] = rows[np.lexsort((*(k[rows] for k in keys), values[rows]))]
+    return order
 
 
 _order = filtration_order
