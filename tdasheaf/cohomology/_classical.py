@@ -39,8 +39,13 @@ import math
 import numpy as np
 
 from tdasheaf.cohomology._persistence import FLAG_BYTES_PER_EDGE as ENGINE_BYTES_PER_EDGE
-from tdasheaf.cohomology._persistence import flag_persistence, sheaf_persistence
-from tdasheaf.complexes import flag_filtration, maxmin_landmarks, radius_edges
+from tdasheaf.cohomology._persistence import sheaf_persistence
+from tdasheaf.complexes import (
+    _flag_from_radius_edges,
+    flag_filtration,
+    maxmin_landmarks,
+    radius_edges,
+)
 from tdasheaf.geometry import enclosing_radius, pair_lengths
 from tdasheaf.sheaves import constant_sheaf
 from tdasheaf.utils import (
@@ -277,8 +282,9 @@ def _flag_bars(
     # (ENGINE_BYTES_PER_EDGE of the per-edge cost) and degree 2's triangles against the rest
     held = max(bytes_per_edge - ENGINE_BYTES_PER_EDGE, 0) * len(i)
     rest = max(int(budget - held), 1)
-    return flag_persistence(
-        n, np.column_stack([i, j]), w, None, asked, p, memory_budget=rest, collapse=collapse
+    graph = _flag_from_radius_edges(n, i, j, w, asked[-1] + 1)
+    return sheaf_persistence(
+        constant_sheaf(graph), asked, p, validate=False, memory_budget=rest, collapse=collapse
     )
 
 

@@ -45,6 +45,7 @@ from tdasheaf.complexes._flag_filtration import (  # noqa: F401
     FlagFiltration,
     _estimate_from_edges,
     _flag_from_edges,
+    _flag_from_radius_edges,
     estimate_rips_size,
     flag_filtration,
     rips_complex,

@@ -383,11 +383,25 @@ def flag_filtration(
             )
     bytes_per_edge = max(float(bytes_per_edge), EDGE_BUILD_BYTES)
     i, j, w = _edges(X, max_edge_length, metric_name, budget, bytes_per_edge)
+    return _flag_from_radius_edges(n, i, j, w, max_dimension, labels)
+
+
+def _flag_from_radius_edges(n, i, j, w, max_dimension, labels=None) -> FlagFiltration:
+    """The flag filtration of edges from :func:`~tdasheaf.geometry.radius_edges`, unchecked.
+
+    Its output is already valid (``i < j`` in ``[0, n)``, no duplicates, finite non-negative
+    lengths), so only the sort into the total order is done; other edges go through
+    :meth:`FlagFiltration.from_edges`.
+    """
     edges = np.column_stack([i, j]).astype(np.int64)
     order = filtration_order(edges, w)
-    edges = edges[order]
     if labels is None:
         labels = np.arange(n, dtype=np.int64)
     return FlagFiltration(
-        n, edges, np.asarray(w, np.float64)[order], labels, max_dimension, _trusted=_VERIFIED_FLAG
+        n,
+        edges[order],
+        np.asarray(w, np.float64)[order],
+        labels,
+        int(max_dimension),
+        _trusted=_VERIFIED_FLAG,
     )
