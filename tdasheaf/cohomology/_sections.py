@@ -29,7 +29,6 @@ stalk norm ``‖a‖_W² = Σ_v w_v ‖a(v)‖²``, computed by LSQR on ``δ^0``
 
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController
 
 from tdasheaf.cohomology._coboundary import coboundary
 from tdasheaf.cohomology._persistence import sheaf_persistence
@@ -47,6 +45,7 @@ from tdasheaf.complexes import _VERIFIED_FLAG, FilteredComplex, filtration_order
 from tdasheaf.diagrams import diagram_from_bars
 from tdasheaf.sheaves import CellularSheaf, constant_sheaf
 from tdasheaf.utils import check_degrees
+from tdasheaf.utils._parallel import limit_threads
 
 __all__ = [
     "ConsistencyFiltration",
@@ -79,17 +78,10 @@ _SPLIT_ABOVE = 1e6
 # ----------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _blas_controller() -> ThreadpoolController:
-    # created on first use, when numpy's and scipy's BLAS are loaded (a fresh context manager of
-    # threadpoolctl would rescan the loaded libraries on every call, ~1 ms)
-    return ThreadpoolController()
-
-
 def _one_blas_thread():
     """LSQR/CG/expm_multiply do level-1 BLAS on vectors: threads only contend (badly so on a
     busy machine, where a 150-iteration LSQR went from 0.07 s to 6 s)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+    return limit_threads(1, "blas")
 
 
 def _cochain(sheaf: CellularSheaf, values, k: int, name: str, mask=None):

@@ -58,6 +58,7 @@ from tdasheaf.sheaves import (
     signal_sheaf,
     tangent_sheaf,
 )
+from tdasheaf.utils._parallel import limit_threads
 
 __all__ = ["SheafDenoiser", "SheafFusion"]
 
@@ -139,10 +140,8 @@ def _degree_weights(K: FilteredComplex):
 
 
 def _denoise_cloud(X, *, t, normalize, **params) -> np.ndarray:
-    from threadpoolctl import threadpool_limits
-
     # small batched SVDs and level-1 BLAS: threads only contend
-    with threadpool_limits(limits=1, user_api="blas"):
+    with limit_threads(1, "blas"):
         F, a, back, K = _cloud_sheaf(X, **params)
         weights = _degree_weights(K) if normalize else None
         smoothed = back(sheaf_diffusion(F, a, t, weights))
@@ -152,9 +151,7 @@ def _denoise_cloud(X, *, t, normalize, **params) -> np.ndarray:
 
 
 def _inconsistency_cloud(X, *, t, normalize, reduce, **params) -> np.ndarray:
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with limit_threads(1, "blas"):
         F, a, _, _ = _cloud_sheaf(X, **params)
         return vertex_inconsistencies(F, a, reduce=reduce)
 
