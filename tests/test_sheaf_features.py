@@ -267,3 +267,51 @@ def test_n_landmarks_gives_the_features_of_the_landmark_subsample():
         SheafFeatures(sheaves=("constant",), n_landmarks=5000).fit_transform([X[keep]]),
         SheafFeatures(sheaves=("constant",)).fit_transform([X[keep]]),
     )
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None)
+@given(n=st.integers(1, 9), d=st.integers(1, 3), density=st.floats(0, 1), seed=st.integers(0, 99))
+def test_dense_tangent_laplacian_is_the_sheaf_laplacian(n, d, density, seed):
+    # oracle: the library's sublevel Laplacian of tangent_sheaf (δ from the restriction maps);
+    # the maps need not be orthogonal for the identity to hold
+    from tdasheaf.cohomology import sublevel_laplacian
+    from tdasheaf.complexes import FilteredComplex
+    from tdasheaf.estimators._sheaf_features import _tangent_laplacian_dense
+    from tdasheaf.sheaves import tangent_sheaf
+
+    rng = np.random.default_rng(seed)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < density]
+    values = np.sort(rng.random(len(pairs)))
+    K = FilteredComplex.from_simplices([(i,) for i in range(n)] + pairs, [0.0] * n + list(values))
+    E = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), np.int64)
+    O = rng.standard_normal((len(E), d, d))
+    F = tangent_sheaf(np.zeros((n, 1)), K, alignments=O, frames=None) if len(E) else None
+    for m in range(len(E) + 1):
+        got = _tangent_laplacian_dense(n, d, E[:m], O[:m])
+        if F is None:
+            expected = np.zeros((n * d, n * d))
+        else:
+            t = values[m - 1] if m else -1.0
+            expected = sublevel_laplacian(F, 0, t).toarray() if m else np.zeros((n * d, n * d))
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_tangent_features_are_the_laplacian_spectra_of_the_tangent_sheaf():
+    # the estimator's dense route against laplacian_spectrum(tangent_sheaf(...)) on one cloud
+    from tdasheaf.cohomology import laplacian_spectrum
+    from tdasheaf.cohomology._scales import mean_degree_normalised
+    from tdasheaf.estimators._sheaf_features import _tangent_spectrum
+    from tdasheaf.sheaves import align_frames, local_frames, tangent_sheaf
+
+    X = make_mobius_band(120, width=0.6, random_state=3)
+    K = rips_complex(X, 0.5, 1)
+    frames = local_frames(X, n_neighbors=10, dim=2)
+    O = align_frames(frames.frames, K.simplices[1])
+    scales = np.array([0.2, 0.35, 0.5])
+    expected = laplacian_spectrum(tangent_sheaf(X, K, frames=frames, alignments=O), 0, scales, 4)
+    n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
+    expected = mean_degree_normalised(expected, n_edges, K.n_vertices).ravel()
+    got = _tangent_spectrum(K, frames, O, scales, 4)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    # exact zeros (zero rule, several components) at the first scale, positive values after
+    assert (got[:4] == 0).all() and (got[4:] > 0).all()
