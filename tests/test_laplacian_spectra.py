@@ -526,3 +526,27 @@ def test_benchmark_quick_run_agrees(with_petls, capsys):
     assert code == 0, out
     assert "agree" in out and "DIFFER" not in out
     assert ("n/a" in out) != with_petls
+
+
+@pytest.mark.parametrize("n", [5, 24, 40])
+def test_complete_graph_laplacian_with_a_highly_repeated_eigenvalue(n):
+    # hand-computed: L = nI - J has eigenvalue 0 once and n with multiplicity n - 1 (OpenBLAS
+    # 0.3.30's syevr fails on it with "Internal Error"; the solver falls back to syevd)
+    L = n * np.eye(n) - np.ones((n, n))
+    np.testing.assert_allclose(smallest_eigenvalues(L, 3), [0.0, n, n], rtol=1e-12)
+
+
+def test_dense_solver_falls_back_when_lapack_fails(monkeypatch):
+    eigh = sla.eigh
+    used = []
+
+    def failing_eigh(M, *args, driver=None, **kwargs):
+        used.append(driver)
+        if driver != "evd":
+            raise np.linalg.LinAlgError("Internal Error.")
+        return eigh(M, *args, driver=driver, **kwargs)
+
+    monkeypatch.setattr(sla, "eigh", failing_eigh)
+    path = np.diag([1.0, 2.0, 1.0]) - np.diag([1.0, 1.0], 1) - np.diag([1.0, 1.0], -1)
+    np.testing.assert_allclose(smallest_eigenvalues(path, 2), [0.0, 1.0], atol=1e-14)
+    assert used == [None, "evd"]

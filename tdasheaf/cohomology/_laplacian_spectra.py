@@ -356,7 +356,7 @@ def _norm2(D) -> float:
     m, n = D.shape
     if min(m, n) <= _DENSE_NORM_DIM:
         G = (D @ D.T) if m <= n else (D.T @ D)
-        top = sla.eigvalsh(G.toarray(), subset_by_index=[min(m, n) - 1] * 2, check_finite=False)
+        top = _eigvalsh_subset(G.toarray(), min(m, n) - 1, min(m, n) - 1)
         return float(np.sqrt(max(top[0], 0.0)))
     x = np.random.default_rng(0).standard_normal(n)
     x /= np.linalg.norm(x)
@@ -421,8 +421,21 @@ def _inf_norm(L) -> float:
     return float(np.abs(L).sum(axis=1).max())
 
 
+def _eigvalsh_subset(M: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Eigenvalues ``lo..hi`` (ascending, inclusive) of a dense symmetric matrix.
+
+    LAPACK's ``syevr`` (the fastest for a few eigenvalues); if it fails — OpenBLAS 0.3.30's
+    raises "Internal Error" on the Laplacian of a complete graph, an eigenvalue of multiplicity
+    n − 1 — the divide-and-conquer ``syevd`` on the whole spectrum.
+    """
+    try:
+        return sla.eigh(M, eigvals_only=True, subset_by_index=[lo, hi], check_finite=False)
+    except np.linalg.LinAlgError:
+        return sla.eigh(M, eigvals_only=True, driver="evd", check_finite=False)[lo : hi + 1]
+
+
 def _dense_smallest(M: np.ndarray, m: int) -> np.ndarray:
-    return sla.eigh(M, eigvals_only=True, subset_by_index=[0, m - 1], check_finite=False)
+    return _eigvalsh_subset(M, 0, m - 1)
 
 
 def smallest_eigenvalues(
@@ -452,13 +465,19 @@ def smallest_eigenvalues(
     >>> smallest_eigenvalues(np.array([[1.0, -1.0], [-1.0, 1.0]]), 3)
     array([ 0.,  2., nan])
     """
-    k = _check_count(n_eigenvalues)
+    return _smallest_eigenvalues(L, _check_count(n_eigenvalues), zero_tol, dense_max_dim)
+
+
+def _smallest_eigenvalues(
+    L, k: int, zero_tol: float, dense_max_dim: int, *, norm: float | None = None
+) -> np.ndarray:
+    """:func:`smallest_eigenvalues`; ``norm`` is ``‖L‖_∞`` when the caller knows it."""
     n = L.shape[0]
     out = np.full(k, np.nan)
     m = min(k, n)
     if m == 0:
         return out
-    norm = _inf_norm(L)
+    norm = _inf_norm(L) if norm is None else float(norm)
     if norm == 0.0:
         out[:m] = 0.0
         return out
