@@ -287,13 +287,14 @@ def test_dense_tangent_laplacian_is_the_sheaf_laplacian(n, d, density, seed):
     O = rng.standard_normal((len(E), d, d))
     F = tangent_sheaf(np.zeros((n, 1)), K, alignments=O, frames=None) if len(E) else None
     for m in range(len(E) + 1):
-        got = _tangent_laplacian_dense(n, d, E[:m], O[:m])
+        got, norm = _tangent_laplacian_dense(n, d, E[:m], O[:m])
         if F is None:
             expected = np.zeros((n * d, n * d))
         else:
             t = values[m - 1] if m else -1.0
             expected = sublevel_laplacian(F, 0, t).toarray() if m else np.zeros((n * d, n * d))
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        assert norm == pytest.approx(np.abs(expected).sum(axis=1).max() if n * d else 0.0)
 
 
 def test_tangent_features_are_the_laplacian_spectra_of_the_tangent_sheaf():

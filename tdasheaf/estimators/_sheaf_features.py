@@ -15,7 +15,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tdasheaf.cohomology import sheaf_persistence, smallest_eigenvalues
+from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.cohomology._laplacian_spectra import (
+    DENSE_MAX_DIM,
+    ZERO_RTOL,
+    _smallest_eigenvalues,
+)
 from tdasheaf.cohomology._scales import mean_degree_normalised, orientability
 from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges, maxmin_landmarks
 from tdasheaf.estimators._base import CollectionMixin
@@ -94,26 +99,35 @@ def _tangent_laplacian(n, d, edges, O):
 
 def _tangent_laplacian_dense(n, d, edges, O):
     """Dense ``L^0 = δᵀδ`` of the tangent sheaf on ``edges`` (same matrix as
-    :func:`_tangent_laplacian`), assembled block by block without forming ``δ``.
+    :func:`_tangent_laplacian`), assembled block by block without forming ``δ``; also its
+    ``‖·‖_∞`` (largest absolute row sum), from the blocks.
 
     With ``(δx)_ij = O_ij x_j − x_i``: block ``(i, i)`` is ``Σ I`` over the edges whose first
     vertex is ``i`` plus ``Σ O_ijᵀ O_ij`` over those whose second vertex is ``i``; block
     ``(i, j)`` of an edge is ``−O_ij`` and block ``(j, i)`` is ``−O_ijᵀ``.
     """
-    L = np.zeros((n, d, n, d))
+    N = n * d
+    L = np.zeros(N * N)
     i, j = edges[:, 0], edges[:, 1]
-    Ot = O.transpose(0, 2, 1)
-    L[i, :, j, :] = -O
-    L[j, :, i, :] = -Ot
-    gram = Ot @ O
+    span = np.arange(d)
+    rows_i = (i[:, None] * d + span).astype(np.int64)  # (m, d): the rows of vertex i's block
+    rows_j = (j[:, None] * d + span).astype(np.int64)
+    # entry (a, b) of block (i, j) is -O[a, b]; of block (j, i), -O[b, a]
+    L[(rows_i[:, :, None] * N + rows_j[:, None, :]).ravel()] = -O.ravel()
+    L[(rows_j[:, :, None] * N + rows_i[:, None, :]).ravel()] = -O.transpose(0, 2, 1).ravel()
+    gram = O.transpose(0, 2, 1) @ O
     diag = np.empty((n, d, d))
     for a in range(d):
         for b in range(d):
             diag[:, a, b] = np.bincount(j, weights=gram[:, a, b], minlength=n)
-    diag[:, np.arange(d), np.arange(d)] += np.bincount(i, minlength=n)[:, None]
-    vertices = np.arange(n)
-    L[vertices, :, vertices, :] = diag
-    return L.reshape(n * d, n * d)
+    diag[:, span, span] += np.bincount(i, minlength=n)[:, None]
+    vertex_rows = np.arange(N).reshape(n, d)
+    L[(vertex_rows[:, :, None] * N + vertex_rows[:, None, :]).ravel()] = diag.ravel()
+    absO = np.abs(O)
+    row_sums = np.abs(diag).sum(axis=2).ravel()
+    row_sums += np.bincount(rows_i.ravel(), weights=absO.sum(axis=2).ravel(), minlength=N)
+    row_sums += np.bincount(rows_j.ravel(), weights=absO.sum(axis=1).ravel(), minlength=N)
+    return L.reshape(N, N), float(row_sums.max()) if N else 0.0
 
 
 def _smallest_iterative(L, k):
@@ -155,15 +169,12 @@ def _tangent_spectrum(K, frames, alignments, scales, n_eigenvalues):
     with limit_threads(1):
         if n * d <= _TANGENT_DENSE_MAX:
             # assembled directly: a sparse δᵀδ made dense cost a third as much as the eigenvalues
-            spectra = np.array(
-                [
-                    smallest_eigenvalues(
-                        _tangent_laplacian_dense(n, d, K.simplices[1][:m], alignments[:m]),
-                        n_eigenvalues,
-                    )
-                    for m in n_edges
-                ]
-            ).reshape(len(scales), n_eigenvalues)
+            spectra = np.full((len(scales), n_eigenvalues), np.nan)
+            for s, m in enumerate(n_edges):
+                L, norm = _tangent_laplacian_dense(n, d, K.simplices[1][:m], alignments[:m])
+                spectra[s] = _smallest_eigenvalues(
+                    L, n_eigenvalues, ZERO_RTOL, DENSE_MAX_DIM, norm=norm
+                )
         else:
             spectra = np.full((len(scales), n_eigenvalues), np.nan)
             for s, m in enumerate(n_edges):
