@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import skew
 from sklearn.ensemble import IsolationForest
@@ -34,8 +34,9 @@ def brute_tail(rows, query):
     return out / D
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True, database=None)
 @given(seed=st.integers(0, 2**16), n=st.integers(3, 40), D=st.integers(1, 4))
+@example(seed=173, n=3, D=1)  # a symmetric column (2.6, 1.4, 0.2): skewness ±1e-16 is 0
 def test_tail_equals_its_definition_with_ties(seed, n, D):
     rng = np.random.default_rng(seed)
     X = np.round(rng.gamma(1.5, size=(n, D)), 1)  # skewed, with ties

@@ -33,11 +33,20 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ISOLATION_SUBSAMPLE", "ISOLATION_TREES", "isolation_scores", "marginal_tail_scores"]
+__all__ = [
+    "ISOLATION_SUBSAMPLE",
+    "ISOLATION_TREES",
+    "SKEW_ZERO",
+    "isolation_scores",
+    "marginal_tail_scores",
+]
 
 #: Trees and subsample size of the isolation component (Liu et al.'s defaults).
 ISOLATION_TREES = 100
 ISOLATION_SUBSAMPLE = 256
+#: A feature's standardised skewness ``m3 / m2^1.5`` at most this in absolute value is 0 (a
+#: symmetric column's computes as ±1e-16): the tail component then uses both tails.
+SKEW_ZERO = 1e-12
 
 _EULER_GAMMA = 0.5772156649015329
 
@@ -210,7 +219,8 @@ def marginal_tail_scores(X, weights=None, queries=None) -> np.ndarray:
     ndarray of shape (m,)
         ≥ 0; larger = further in the tails. Per feature ``max(−log p_s, (−log p_L − log p_R)/2)``
         with ``p_s`` the tail the feature's (weighted) skewness points to (the mean of both when
-        it is 0); see the module docstring.
+        it is 0, i.e. at most :data:`SKEW_ZERO` in absolute value, standardised
+        ``m3 / m2^1.5``); see the module docstring.
 
     Examples
     --------
@@ -226,7 +236,11 @@ def marginal_tail_scores(X, weights=None, queries=None) -> np.ndarray:
     total = float(w.sum())
     mean = (w @ X) / total
     centred = X - mean
-    skew = (w @ centred**3) / total  # the sign of the third central moment is all that is used
+    m2 = (w @ centred**2) / total
+    m3 = (w @ centred**3) / total
+    # the sign of the skewness m3 / m2^1.5 is all that is used; below SKEW_ZERO it is rounding
+    # noise (a symmetric column computes as ±1e-16) and counts as 0
+    skew = np.where(np.abs(m3) > SKEW_ZERO * m2**1.5, m3, 0.0)
     out = np.zeros(len(Q))
     for j in range(D):
         order = np.argsort(X[:, j], kind="stable")
