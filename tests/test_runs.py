@@ -61,7 +61,7 @@ def test_single_entries_cancel():
     assert _col_pivot(col, 3)[1] == -1
 
 
-@pytest.mark.parametrize("p", [3, 2**26 - 5])
+@pytest.mark.parametrize("p", [3, 65521, 2**26 - 5])
 def test_large_coefficient_sums_stay_exact(p):
     col = _col_new(0)
     _col_clear(col)
@@ -141,12 +141,31 @@ def test_batch_sort_is_numpys_stable_argsort(kind):
         assert np.array_equal(sf[:cnt], cf[order])
 
 
-def test_heap_order_of_floats_is_the_float_order():
-    from tdasheaf.cohomology._runs import _order
+def test_pool_words_hold_the_largest_rank_and_coefficient():
+    # an entry packs rank << 32 | coefficient: the largest rank (2**31 - 1) and an unreduced
+    # product of residues of p = 65521 (just below 2**32) must both come back
+    col = _col_new(0)
+    _col_clear(col)
+    top = float(2**31 - 1)
+    f, k, c = np.array([top, 5.0]), np.array([9, 4]), np.array([65520.0, 1.0])
+    col = _col_add(col, f, k, c, 2, 65520.0, 65521)
+    assert _drain(col, 65521) == [(5.0, 4, 65520), (top, 9, 1)]
 
-    x = np.array([-np.inf, -1e300, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 1.0, 2.0, np.inf])
-    rng = np.random.default_rng(2)
-    x = np.r_[x, rng.normal(size=50), rng.integers(-3, 3, 20).astype(float)]
-    o = np.array([_order(b) for b in x.view(np.int64)])
-    assert np.array_equal(o[:, None] < o[None, :], x[:, None] < x[None, :])
-    assert np.array_equal(o[:, None] == o[None, :], x[:, None] == x[None, :])
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    values=st.lists(
+        st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.0 + 2**-52, 3.0, 1e300, 5e-324]), max_size=60
+    )
+)
+def test_value_ranks_keep_the_order_and_the_ties(values):
+    from tdasheaf.cohomology._runs import unrank, value_ranks
+
+    x = np.array(values, dtype=np.float64)
+    ranks, distinct = value_ranks(x)
+    assert np.array_equal(ranks[:, None] < ranks[None, :], x[:, None] < x[None, :])
+    assert np.array_equal(ranks[:, None] == ranks[None, :], x[:, None] == x[None, :])
+    back = np.r_[ranks, np.nan, np.inf]
+    unrank(back, distinct)
+    assert np.array_equal(back[: len(x)], x)  # -0.0 == 0.0
+    assert np.isnan(back[-2]) and back[-1] == np.inf

@@ -31,6 +31,8 @@ from tdasheaf.cohomology._runs import (
     _col_new,
     _col_over,
     _col_pivot,
+    unrank,
+    value_ranks,
 )
 from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
 
@@ -401,6 +403,9 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
         stopped: the other outputs are then incomplete and must not be used.
     """
     m = len(edges)
+    # the working column orders entries by value rank (:mod:`tdasheaf.cohomology._runs`); the
+    # deaths are ranks until the end
+    values, distinct = value_ranks(values)
     death = np.full(m, np.nan)
     work = np.zeros(m, dtype=np.int64)
     pivot_key = np.full(m, -1, dtype=np.int64)
@@ -427,6 +432,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
         col, wl = _begin(col, c, graph, w_idx, w_val, p)
         while True:
             if _col_over(col):
+                unrank(death, distinct)
                 return death, work, pivot_key, True
             piv_f, piv_k, piv_c = _col_pivot(col, p)
             if piv_k < 0:
@@ -447,4 +453,5 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
             col, w_idx, w_val, wl = _add_v(
                 col, c, c2, factor, graph, v_ptr, v_len, v_idx, v_val, work, w_idx, w_val, wl, p
             )
+    unrank(death, distinct)
     return death, work, pivot_key, _col_over(col)

@@ -46,7 +46,14 @@ from tdasheaf.cohomology._flag import (
     _w_append,
     _workspace,
 )
-from tdasheaf.cohomology._runs import _col_add, _col_clear, _col_over, _col_pivot
+from tdasheaf.cohomology._runs import (
+    _col_add,
+    _col_clear,
+    _col_over,
+    _col_pivot,
+    unrank,
+    value_ranks,
+)
 from tdasheaf.complexes._cliques import _find
 
 __all__ = [
@@ -380,6 +387,11 @@ def flag_degree2_pairs(
         incomplete and must not be used.
     """
     T = len(tri_keys)
+    # the working column orders entries by value rank (:mod:`tdasheaf.cohomology._runs`): edge
+    # and triangle values become ranks (a triangle's value is one of its edges'), deaths are
+    # ranks until the end
+    values, distinct = value_ranks(values)
+    tri_values = np.searchsorted(distinct, tri_values).astype(np.float64)
     death = np.full(T, np.nan)
     work = np.zeros(T, dtype=np.int64)
     # clearing set: δ^1 pivots
@@ -431,6 +443,7 @@ def flag_degree2_pairs(
         wl = 1
         while True:
             if _col_over(wcol):
+                unrank(death, distinct)
                 return death, work, True
             piv_f, piv_k, piv_c = _col_pivot(wcol, p)
             if piv_k < 0:
@@ -459,4 +472,5 @@ def flag_degree2_pairs(
                 work[col] += cnt2
                 wcol = _col_add(wcol, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, t2, coeff)
+    unrank(death, distinct)
     return death, work, _col_over(wcol)

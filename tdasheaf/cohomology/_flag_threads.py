@@ -55,7 +55,7 @@ from tdasheaf.cohomology._flag import (
     _write_v,
     flag_degree1_pairs,
 )
-from tdasheaf.cohomology._runs import _col_over, _col_pivot
+from tdasheaf.cohomology._runs import _col_over, _col_pivot, unrank, value_ranks
 from tdasheaf.utils._atomics import compare_exchange, fetch_add, load_acquire, store_release
 
 __all__ = ["MIN_EDGES_THREADED", "THREADED_BYTES_PER_EDGE", "flag_degree1_pairs_threaded"]
@@ -363,7 +363,9 @@ def flag_degree1_pairs_threaded(
         np.zeros(m, dtype=np.int64),
         np.zeros(_N_FLAGS, dtype=np.int64),  # 14 flags and queue counters
     )
-    graph = (n, edges, values, signs, indptr, nbr, eid)
+    # the threads see value ranks, as the sequential engine does inside (:mod:`._runs`)
+    ranks, distinct = value_ranks(values)
+    graph = (n, edges, ranks, signs, indptr, nbr, eid)
     share = cap // threads if cap else 0
     errors: list[BaseException] = []
     helpers = [
@@ -391,4 +393,5 @@ def flag_degree1_pairs_threaded(
     if shared[14][_ABORT]:  # arena full or a column over its share of the cap: sequential
         return flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap)
     death, work, pivot_key = shared[0], shared[1], shared[2]
+    unrank(death, distinct)
     return death, work, pivot_key, False

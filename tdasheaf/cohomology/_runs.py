@@ -10,19 +10,22 @@ and stays in cache, and entries are read from the runs sequentially. The smalles
 head of the heap's top run; equal keys (the same simplex from several runs) are summed, and a
 key whose coefficients cancel is skipped — the same lazy column, a different memory layout.
 
-State: ``col = (heap, pi, pd, ist, sf, si, sn)``. ``heap`` has one row per run, ``(order of
-its head's value, head's key, position, end)``: a run *is* its heap row (no run table to look
-up at each pop), and a row is 32 contiguous bytes. The value enters the heap as the int64 whose
-order is that of the float64 (:func:`_order`), so a comparison is two integer comparisons and
-decides exactly as the float comparison would. The pool is one buffer of entries ``(value,
-key, coefficient)``, 24 bytes each, seen as int64 (``pi``) and as float64 (``pd``): entry ``t``
-has value ``pd[3t]`` (bits ``pi[3t]``), key ``pi[3t + 1]`` and coefficient ``pd[3t + 2]``, so
-the next entry of a run is on the cache line it is read from. ``ist = [heap size, pool top,
-pool cap, over]``; ``sf, si, sn`` are the buffers of the batch sort (:func:`_sort_values`). A
+Values are *ranks*: the engines hand this module the dense rank of each filtration value
+(:func:`value_ranks`, as float64: 0.0, 1.0, … in the order of the values, equal values equal)
+and map the values they read back to filtration values at the end (:func:`unrank`), so the
+order of entries — value, then key — is the order of the filtration values exactly.
+
+State: ``col = (heap, pool, ist, sf, si, sn)``. ``heap`` has one row per run, ``(head's value
+rank, head's key, position, end)``: a run *is* its heap row (no run table to look up at each
+pop), and a row is 32 contiguous bytes; a comparison is two integer comparisons. The pool is
+one int64 buffer of entries of 16 bytes: entry ``t`` is ``pool[2t] = rank << 32 | coefficient``
+and ``pool[2t + 1] = key`` (a rank is below 2**31, a stored coefficient below 2**32), so the
+next entry of a run is on the cache line it is read from. ``ist = [heap size, pool top, pool
+cap, over]``; ``sf, si, sn`` are the buffers of the batch sort (:func:`_sort_values`). A
 pool that would need more than ``cap`` entries sets ``over`` and stops growing: the column is
 then invalid and the engine stops (``_col_over``), so the caller can refuse within its budget.
-Functions that may grow an array return the new ``col``. Coefficients are float64 residues
-mod p.
+Functions that may grow an array return the new ``col``. Coefficients enter and leave as
+float64 residues mod p (stored as unsigned 32-bit integers).
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ EXACT_SUM = float(2**52)
 
 _NHEAP, _TOP, _CAP, _OVER = 0, 1, 2, 3
 
-#: Bytes per pool entry (value, key, coefficient) for the caller's budget arithmetic.
-POOL_ENTRY_BYTES = 24
+#: Bytes per pool entry (value rank and coefficient in one word, key) for the caller's budget
+#: arithmetic.
+POOL_ENTRY_BYTES = 16
+_LOW = 0xFFFFFFFF
 
 #: Element moves allowed to the insertion pass of :func:`_sort_values`, per entry, before a
 #: batch whose values defeat the buckets (all but a few in one bucket) is merge-sorted instead.
@@ -51,10 +56,26 @@ _SORT_MOVES = 8
 
 
 @numba.njit(cache=True)
+def value_ranks(values):
+    """Dense ranks of ``values`` as float64 (``0.0`` for the smallest, equal values equal) and
+    the distinct values in increasing order, so that ``distinct[int(rank)]`` is the value."""
+    distinct = np.unique(values)
+    return np.searchsorted(distinct, values).astype(np.float64), distinct
+
+
+@numba.njit(cache=True)
+def unrank(x, distinct):
+    """Replace the finite ranks in ``x`` (in place) by their values; NaN and inf stay."""
+    for i in range(len(x)):
+        r = x[i]
+        if r == r and r != np.inf:
+            x[i] = distinct[int(r)]
+
+
+@numba.njit(cache=True)
 def _pool(size):
-    """A pool of ``size`` entries: its int64 buffer and the float64 view of the same bytes."""
-    pi = np.empty(3 * size, dtype=np.int64)
-    return pi, pi.view(np.float64)
+    """A pool of ``size`` entries (two int64 words each)."""
+    return np.empty(2 * size, dtype=np.int64)
 
 
 @numba.njit(cache=True)
@@ -62,11 +83,9 @@ def _col_new(cap):
     """An empty working column whose pool may hold at most ``cap`` entries (0: no limit)."""
     ist = np.zeros(4, dtype=np.int64)
     ist[_CAP] = cap
-    pi, pd = _pool(4096)
     return (
         np.empty((256, 4), dtype=np.int64),
-        pi,
-        pd,
+        _pool(4096),
         ist,
         np.empty(512),
         np.empty(512, dtype=np.int64),
@@ -77,14 +96,14 @@ def _col_new(cap):
 @numba.njit(cache=True)
 def _col_clear(col):
     """Empty the column (its buffers and its cap are kept for the next one)."""
-    col[3][:_CAP] = 0
-    col[3][_OVER] = 0
+    col[2][:_CAP] = 0
+    col[2][_OVER] = 0
 
 
 @numba.njit(cache=True)
 def _pool_size(col):
     """Entries the pool has room for."""
-    return len(col[1]) // 3
+    return len(col[1]) // 2
 
 
 @numba.njit(cache=True)
@@ -92,11 +111,11 @@ def _compact(col, need):
     """Make room for ``need`` more entries: slide the unread part of every live run to the front
     of the pool when that leaves a third of it free, else copy them to a pool 1.5× their size
     (so a pool's peak is its own size, or 2.5× the live entries while it grows)."""
-    heap, pi, pd, ist, sf, si, sn = col
+    heap, pool, ist, sf, si, sn = col
     live = 0
     for i in range(ist[_NHEAP]):
         live += heap[i, 3] - heap[i, 2]
-    if 3 * (live + need) <= 2 * (len(pi) // 3):
+    if 3 * (live + need) <= 2 * (len(pool) // 2):
         # in place, runs in pool order: a run never moves onto entries not yet moved
         rows = np.argsort(heap[: ist[_NHEAP], 2])
         top = 0
@@ -104,31 +123,31 @@ def _compact(col, need):
             start = heap[i, 2]
             length = heap[i, 3] - start
             if start != top:
-                for x in range(3 * length):
-                    pi[3 * top + x] = pi[3 * start + x]
+                for x in range(2 * length):
+                    pool[2 * top + x] = pool[2 * start + x]
             heap[i, 2] = top
             heap[i, 3] = top + length
             top += length
         ist[_TOP] = top
         return col
-    size = max(len(pi) // 3, (3 * (live + need)) // 2)
+    size = max(len(pool) // 2, (3 * (live + need)) // 2)
     cap = ist[_CAP]
     if cap > 0 and size > cap:
         if live + need > cap:  # over the budget: flag it, change nothing
             ist[_OVER] = 1
             return col
         size = cap
-    ni, nd = _pool(size)
+    grown = _pool(size)
     top = 0
     for i in range(ist[_NHEAP]):
         start = heap[i, 2]
         length = heap[i, 3] - start
-        ni[3 * top : 3 * (top + length)] = pi[3 * start : 3 * (start + length)]
+        grown[2 * top : 2 * (top + length)] = pool[2 * start : 2 * (start + length)]
         heap[i, 2] = top
         heap[i, 3] = top + length
         top += length
     ist[_TOP] = top
-    return (heap, ni, nd, ist, sf, si, sn)
+    return (heap, grown, ist, sf, si, sn)
 
 
 @numba.njit(cache=True, inline="always")
@@ -150,25 +169,16 @@ def _set_row(heap, i, f, k, pos, end):
 
 
 @numba.njit(cache=True)
-def _order(b):
-    """The int64 in the order of the float64 whose bits are ``b``: ``_order(bits(x)) <
-    _order(bits(y))`` iff ``x < y`` for floats that are not NaN (-0.0 is taken as 0.0)."""
-    if b == -9223372036854775808:  # -0.0
-        return 0
-    return b ^ ((b >> 63) & 0x7FFFFFFFFFFFFFFF)
-
-
-@numba.njit(cache=True)
 def _new_run(col, start, stop):
     """Register pool entries ``[start, stop)`` (sorted) as a run: its row moves up the heap."""
-    heap, pi, pd, ist, sf, si, sn = col
+    heap, pool, ist, sf, si, sn = col
     n = ist[_NHEAP]
     if n + 1 > len(heap):
         grown = np.empty((2 * (n + 1), 4), dtype=np.int64)
         grown[:n] = heap[:n]
         heap = grown
-    f = _order(pi[3 * start])
-    k = pi[3 * start + 1]
+    f = pool[2 * start] >> 32
+    k = pool[2 * start + 1]
     i = n
     while i > 0:
         parent = (i - 1) >> 1
@@ -178,7 +188,7 @@ def _new_run(col, start, stop):
         i = parent
     _set_row(heap, i, f, k, start, stop)
     ist[_NHEAP] = n + 1
-    return (heap, pi, pd, ist, sf, si, sn)
+    return (heap, pool, ist, sf, si, sn)
 
 
 @numba.njit(cache=True)
@@ -244,35 +254,34 @@ def _col_add(col, cf, ck, cc, cnt, coeff, p):
     """Add ``coeff ·`` the ``cnt`` entries ``(cf, ck, cc)`` (distinct keys) as one sorted run."""
     if cnt == 0:
         return col
-    if col[3][_TOP] + cnt > len(col[1]) // 3:
+    if col[2][_TOP] + cnt > len(col[1]) // 2:
         col = _compact(col, cnt)
-        if col[3][_OVER]:
+        if col[2][_OVER]:
             return col
-    heap, pi, pd, ist, sf, si, sn = col
+    heap, pool, ist, sf, si, sn = col
     if 2 * cnt > len(sf):  # room for twice the largest batch, and a bucket per entry
         sf = np.empty(4 * cnt)
         si = np.empty(4 * cnt, dtype=np.int64)
         sn = np.empty(2 * cnt + 1, dtype=np.int64)
-        col = (heap, pi, pd, ist, sf, si, sn)
+        col = (heap, pool, ist, sf, si, sn)
     _sort_values(cf, cnt, sf, si, sn)  # stable: ties keep the order of keys
     top = ist[_TOP]
     small = p <= SMALL_PRIME
     for t in range(cnt):
         q = si[t]
-        x = 3 * (top + t)
-        pd[x] = sf[t]
-        pi[x + 1] = ck[q]
+        x = 2 * (top + t)
         c = cc[q]
         if coeff != 1.0:
             c = coeff * c if small else (coeff * c) % p
-        pd[x + 2] = c
+        pool[x] = (np.int64(sf[t]) << 32) | np.int64(c)
+        pool[x + 1] = ck[q]
     # the engines enumerate cofaces in increasing key; sort runs of tied values if not
     start = top
     stop = top + cnt
     t = start + 1
     while t < stop:
-        if pd[3 * t] == pd[3 * t - 3] and pi[3 * t + 1] < pi[3 * t - 2]:
-            _sort_ties(pi, pd, start, stop)
+        if (pool[2 * t] >> 32) == (pool[2 * t - 2] >> 32) and pool[2 * t + 1] < pool[2 * t - 1]:
+            _sort_ties(pool, start, stop)
             break
         t += 1
     ist[_TOP] = stop
@@ -280,35 +289,34 @@ def _col_add(col, cf, ck, cc, cnt, coeff, p):
 
 
 @numba.njit(cache=True)
-def _sort_ties(pi, pd, start, stop):
+def _sort_ties(pool, start, stop):
     """Sort pool entries ``[start, stop)`` (already sorted by value) by key within equal values."""
     a = start
     while a < stop:
         b = a + 1
-        while b < stop and pd[3 * b] == pd[3 * a]:
+        while b < stop and (pool[2 * b] >> 32) == (pool[2 * a] >> 32):
             b += 1
         if b - a > 1:
-            keys = pi[3 * a + 1 : 3 * b : 3].copy()
-            coefs = pd[3 * a + 2 : 3 * b : 3].copy()
+            keys = pool[2 * a + 1 : 2 * b : 2].copy()
+            words = pool[2 * a : 2 * b : 2].copy()  # one value: rank and coefficient move along
             order = np.argsort(keys)
             for t in range(b - a):
-                pi[3 * (a + t) + 1] = keys[order[t]]
-                pd[3 * (a + t) + 2] = coefs[order[t]]
+                pool[2 * (a + t) + 1] = keys[order[t]]
+                pool[2 * (a + t)] = words[order[t]]
         a = b
 
 
 @numba.njit(cache=True)
 def _col_add_one(col, f, k, c):
     """Add the single entry ``(f, k, c)``."""
-    if col[3][_TOP] + 1 > len(col[1]) // 3:
+    if col[2][_TOP] + 1 > len(col[1]) // 2:
         col = _compact(col, 1)
-        if col[3][_OVER]:
+        if col[2][_OVER]:
             return col
-    pi, pd, ist = col[1], col[2], col[3]
+    pool, ist = col[1], col[2]
     top = ist[_TOP]
-    pd[3 * top] = f
-    pi[3 * top + 1] = k
-    pd[3 * top + 2] = c
+    pool[2 * top] = (np.int64(f) << 32) | np.int64(c)
+    pool[2 * top + 1] = k
     ist[_TOP] = top + 1
     return _new_run(col, top, top + 1)
 
@@ -345,15 +353,15 @@ def _col_pivot(col, p):
 
     Returns ``(value, key, coefficient)``, key -1 when the column is zero.
     """
-    heap, pi, pd, ist, sf, si, sn = col
+    heap, pool, ist, sf, si, sn = col
     n = ist[_NHEAP]
     while n > 0:
         k0 = heap[0, 1]
-        f0 = pd[3 * heap[0, 2]]
+        f0 = float(heap[0, 0])
         s = 0.0
         while n > 0 and heap[0, 1] == k0:
             pos = heap[0, 2]
-            s += pd[3 * pos + 2]
+            s += float(pool[2 * pos] & _LOW)
             if s >= EXACT_SUM:
                 s = s % p
             pos += 1
@@ -362,7 +370,7 @@ def _col_pivot(col, p):
                 if n > 0:
                     _sift_root(heap, n, heap[n, 0], heap[n, 1], heap[n, 2], heap[n, 3])
             else:
-                _sift_root(heap, n, _order(pi[3 * pos]), pi[3 * pos + 1], pos, heap[0, 3])
+                _sift_root(heap, n, pool[2 * pos] >> 32, pool[2 * pos + 1], pos, heap[0, 3])
         s = s % p
         if s != 0.0:
             ist[_NHEAP] = n
@@ -374,4 +382,4 @@ def _col_pivot(col, p):
 @numba.njit(cache=True)
 def _col_over(col) -> bool:
     """Whether the column outgrew its pool cap (its content is then invalid)."""
-    return col[3][_OVER] != 0
+    return col[2][_OVER] != 0
