@@ -23,10 +23,13 @@ import os
 import numpy as np
 import pytest
 import scipy.linalg as sla
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
 from tdasheaf.cohomology import (
     coboundary,
+    connection_laplacian,
     laplacian_spectrum,
     persistent_laplacian,
     persistent_spectrum,
@@ -35,6 +38,7 @@ from tdasheaf.cohomology import (
     smallest_eigenvalues,
     sublevel_laplacian,
 )
+from tdasheaf.cohomology._coboundary import _connection_laplacian_dense
 from tdasheaf.complexes import FilteredComplex, rips_complex
 from tdasheaf.datasets import (
     make_circle,
@@ -46,7 +50,13 @@ from tdasheaf.datasets import (
 )
 from tdasheaf.estimators import SheafLaplacianSpectrum, SheafPersistence
 from tdasheaf.exceptions import ComplexTooLargeError
-from tdasheaf.sheaves import CellularSheaf, constant_sheaf, orientation_sheaf, signed_graph_sheaf
+from tdasheaf.sheaves import (
+    CellularSheaf,
+    constant_sheaf,
+    orientation_sheaf,
+    signed_graph_sheaf,
+    tangent_sheaf,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -550,3 +560,72 @@ def test_dense_solver_falls_back_when_lapack_fails(monkeypatch):
     path = np.diag([1.0, 2.0, 1.0]) - np.diag([1.0, 1.0], 1) - np.diag([1.0, 1.0], -1)
     np.testing.assert_allclose(smallest_eigenvalues(path, 2), [0.0, 1.0], atol=1e-14)
     assert used == [None, "evd"]
+
+
+# ----------------------------------------------------------------------------------------------
+# connection_laplacian: the tangent sheaf's L^0 without the sheaf
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 9), d=st.integers(1, 3), density=st.floats(0, 1), seed=st.integers(0, 99))
+def test_connection_laplacian_is_the_sheaf_laplacian(n, d, density, seed):
+    # oracle: the library's sublevel Laplacian of tangent_sheaf (δ from the restriction maps) at
+    # every prefix of the edges; the maps need not be orthogonal for the identity to hold
+    rng = np.random.default_rng(seed)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < density]
+    values = np.sort(rng.random(len(pairs)))
+    K = FilteredComplex.from_simplices([(i,) for i in range(n)] + pairs, [0.0] * n + list(values))
+    E = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), np.int64)
+    O = rng.standard_normal((len(E), d, d))
+    F = tangent_sheaf(np.zeros((n, 1)), K, alignments=O, frames=None) if len(E) else None
+    for m in range(len(E) + 1):
+        if m:
+            expected = sublevel_laplacian(F, 0, values[m - 1]).toarray()
+        else:
+            expected = np.zeros((n * d, n * d))
+        dense = connection_laplacian(n, E[:m], O[:m])
+        np.testing.assert_allclose(dense, expected, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            connection_laplacian(n, E[:m], O[:m], format="csr").toarray(), expected, atol=1e-12
+        )
+        # the kernel's ‖·‖_∞, which the tangent spectra's zero rule reads
+        L, norm = _connection_laplacian_dense(n, E[:m].astype(np.int64), O[:m])
+        np.testing.assert_array_equal(L, dense)
+        assert norm == pytest.approx(np.abs(expected).sum(axis=1).max() if n * d else 0.0)
+
+
+@pytest.mark.parametrize("turn", [0.0, np.pi / 3])
+def test_connection_laplacian_kernel_is_the_parallel_fields(turn):
+    # hand case: a triangle of rotations whose holonomy is the rotation by `turn`; the parallel
+    # fields (kernel) are all of R^2 when the holonomy is trivial and 0 otherwise
+    def rot(a):
+        return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+    edges = np.array([[0, 1], [1, 2], [0, 2]])
+    # (δx)_ij = O_ij x_j − x_i: x_0 = O_01 x_1, x_1 = O_12 x_2, x_0 = O_02 x_2
+    O = np.stack([rot(0.4), rot(0.5), rot(0.9 + turn)])
+    ev = np.linalg.eigvalsh(connection_laplacian(3, edges, O))
+    assert int(np.sum(ev < 1e-12)) == (2 if turn == 0.0 else 0)
+    # a 3-cycle with holonomy angle a (every vertex of degree 2): 2 − 2cos((a + 2πk)/3) for
+    # k = 0, 1, 2, each twice (the real form of the U(1) connection and of its conjugate)
+    want = np.sort(np.repeat([2 - 2 * np.cos((turn + 2 * np.pi * k) / 3) for k in range(3)], 2))
+    np.testing.assert_allclose(np.sort(ev), want, atol=1e-12)
+
+
+def test_connection_laplacian_bad_input():
+    O = np.eye(2)[None]
+    with pytest.raises(ValueError, match="shape \\(m, 2\\)"):
+        connection_laplacian(3, [0, 1], O)
+    with pytest.raises(ValueError, match="outside 0..2"):
+        connection_laplacian(3, [[0, 3]], O)
+    with pytest.raises(ValueError, match="maps must have shape"):
+        connection_laplacian(3, [[0, 1]], np.eye(2))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        connection_laplacian(3, [[0, 1]], np.full((1, 2, 2), np.nan))
+    with pytest.raises(ValueError, match="format"):
+        connection_laplacian(3, [[0, 1]], O, format="coo")
+    with pytest.raises(TypeError, match="n_vertices"):
+        connection_laplacian(3.0, [[0, 1]], O)
+    # no edges: the zero matrix of the stalks' size
+    assert connection_laplacian(2, np.empty((0, 2), int), np.empty((0, 3, 3))).shape == (6, 6)

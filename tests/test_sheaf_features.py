@@ -269,34 +269,6 @@ def test_n_landmarks_gives_the_features_of_the_landmark_subsample():
     )
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, database=None)
-@given(n=st.integers(1, 9), d=st.integers(1, 3), density=st.floats(0, 1), seed=st.integers(0, 99))
-def test_dense_tangent_laplacian_is_the_sheaf_laplacian(n, d, density, seed):
-    # oracle: the library's sublevel Laplacian of tangent_sheaf (δ from the restriction maps);
-    # the maps need not be orthogonal for the identity to hold
-    from tdasheaf.cohomology import sublevel_laplacian
-    from tdasheaf.complexes import FilteredComplex
-    from tdasheaf.estimators._sheaf_features import _tangent_laplacian_dense
-    from tdasheaf.sheaves import tangent_sheaf
-
-    rng = np.random.default_rng(seed)
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < density]
-    values = np.sort(rng.random(len(pairs)))
-    K = FilteredComplex.from_simplices([(i,) for i in range(n)] + pairs, [0.0] * n + list(values))
-    E = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), np.int64)
-    O = rng.standard_normal((len(E), d, d))
-    F = tangent_sheaf(np.zeros((n, 1)), K, alignments=O, frames=None) if len(E) else None
-    for m in range(len(E) + 1):
-        got, norm = _tangent_laplacian_dense(n, d, E[:m], O[:m])
-        if F is None:
-            expected = np.zeros((n * d, n * d))
-        else:
-            t = values[m - 1] if m else -1.0
-            expected = sublevel_laplacian(F, 0, t).toarray() if m else np.zeros((n * d, n * d))
-        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
-        assert norm == pytest.approx(np.abs(expected).sum(axis=1).max() if n * d else 0.0)
-
-
 def test_tangent_features_are_the_laplacian_spectra_of_the_tangent_sheaf():
     # the estimator's dense route against laplacian_spectrum(tangent_sheaf(...)) on one cloud
     from tdasheaf.cohomology import laplacian_spectrum

@@ -2,7 +2,7 @@
 
 # first: routes the numba cache of the kernels below (tdasheaf/_numba_cache.py)
 import tdasheaf._numba_cache  # noqa: F401
-from tdasheaf.cohomology._coboundary import coboundary, sheaf_laplacian
+from tdasheaf.cohomology._coboundary import coboundary, connection_laplacian, sheaf_laplacian
 from tdasheaf.cohomology._persistence import (
     DEFAULT_PRIME,
     DEFAULT_RTOL,
@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_RTOL",
     "Cocycle",
     "coboundary",
+    "connection_laplacian",
     "flag_persistence",
     "representative_cocycles",
     "sheaf_laplacian",

@@ -16,6 +16,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import sheaf_persistence
+from tdasheaf.cohomology._coboundary import (
+    _connection_laplacian_dense,
+    _connection_laplacian_sparse,
+)
 from tdasheaf.cohomology._laplacian_spectra import (
     DENSE_MAX_DIM,
     ZERO_RTOL,
@@ -80,56 +84,6 @@ def _frame_dim_cap(n_neighbors: int, n_features: int) -> int:
     return max(1, min(n_features, n_neighbors - 1, max(2, n_neighbors // 3)))
 
 
-def _tangent_laplacian(n, d, edges, O):
-    """Sparse ``L^0 = δᵀδ`` of the tangent sheaf on ``edges``: ``(δx)_ij = O_ij x_j − x_i``."""
-    import scipy.sparse as sp
-
-    m = len(edges)
-    rows = np.arange(m * d).reshape(m, d)
-    r1 = rows.ravel()
-    c1 = (edges[:, 0, None] * d + np.arange(d)).ravel()
-    r2 = np.repeat(rows, d, axis=1).ravel()
-    c2 = np.tile(edges[:, 1, None] * d + np.arange(d), (1, d)).ravel()
-    data = np.concatenate([-np.ones(m * d), O.reshape(-1)])
-    delta = sp.csr_array(
-        (data, (np.concatenate([r1, r2]), np.concatenate([c1, c2]))), shape=(m * d, n * d)
-    )
-    return (delta.T @ delta).tocsr()
-
-
-def _tangent_laplacian_dense(n, d, edges, O):
-    """Dense ``L^0 = δᵀδ`` of the tangent sheaf on ``edges`` (same matrix as
-    :func:`_tangent_laplacian`), assembled block by block without forming ``δ``; also its
-    ``‖·‖_∞`` (largest absolute row sum), from the blocks.
-
-    With ``(δx)_ij = O_ij x_j − x_i``: block ``(i, i)`` is ``Σ I`` over the edges whose first
-    vertex is ``i`` plus ``Σ O_ijᵀ O_ij`` over those whose second vertex is ``i``; block
-    ``(i, j)`` of an edge is ``−O_ij`` and block ``(j, i)`` is ``−O_ijᵀ``.
-    """
-    N = n * d
-    L = np.zeros(N * N)
-    i, j = edges[:, 0], edges[:, 1]
-    span = np.arange(d)
-    rows_i = (i[:, None] * d + span).astype(np.int64)  # (m, d): the rows of vertex i's block
-    rows_j = (j[:, None] * d + span).astype(np.int64)
-    # entry (a, b) of block (i, j) is -O[a, b]; of block (j, i), -O[b, a]
-    L[(rows_i[:, :, None] * N + rows_j[:, None, :]).ravel()] = -O.ravel()
-    L[(rows_j[:, :, None] * N + rows_i[:, None, :]).ravel()] = -O.transpose(0, 2, 1).ravel()
-    gram = O.transpose(0, 2, 1) @ O
-    diag = np.empty((n, d, d))
-    for a in range(d):
-        for b in range(d):
-            diag[:, a, b] = np.bincount(j, weights=gram[:, a, b], minlength=n)
-    diag[:, span, span] += np.bincount(i, minlength=n)[:, None]
-    vertex_rows = np.arange(N).reshape(n, d)
-    L[(vertex_rows[:, :, None] * N + vertex_rows[:, None, :]).ravel()] = diag.ravel()
-    absO = np.abs(O)
-    row_sums = np.abs(diag).sum(axis=2).ravel()
-    row_sums += np.bincount(rows_i.ravel(), weights=absO.sum(axis=2).ravel(), minlength=N)
-    row_sums += np.bincount(rows_j.ravel(), weights=absO.sum(axis=1).ravel(), minlength=N)
-    return L.reshape(N, N), float(row_sums.max()) if N else 0.0
-
-
 def _smallest_iterative(L, k):
     """``k`` smallest eigenvalues of a sparse PSD matrix by LOBPCG (memory O(nnz), seeded)."""
     from scipy.sparse.linalg import lobpcg
@@ -158,9 +112,10 @@ def _tangent_spectrum(K, frames, alignments, scales, n_eigenvalues):
     Up to ``_TANGENT_DENSE_MAX`` cochains: the library's dense eigensolver and zero rule
     (:func:`~tdasheaf.cohomology.smallest_eigenvalues`, as in
     :func:`~tdasheaf.cohomology.laplacian_spectrum` of
-    :func:`~tdasheaf.sheaves.tangent_sheaf`) on ``L^0`` assembled densely. Above, LOBPCG on
-    the sparse ``L^0`` (memory proportional to its non-zeros, never a factorisation whose fill
-    cannot be bounded in advance), with eigenvalues below ``1e-6 ‖L^0‖_∞`` reported as 0.
+    :func:`~tdasheaf.sheaves.tangent_sheaf`) on ``L^0`` assembled densely by the compiled kernel
+    of :func:`~tdasheaf.cohomology.connection_laplacian`. Above, LOBPCG on the sparse ``L^0``
+    (memory proportional to its non-zeros, never a factorisation whose fill cannot be bounded
+    in advance), with eigenvalues below ``1e-6 ‖L^0‖_∞`` reported as 0.
     """
     n_edges = np.searchsorted(K.filtrations[1], scales, side="right")
     n, d = K.n_vertices, frames.dim
@@ -168,17 +123,17 @@ def _tangent_spectrum(K, frames, alignments, scales, n_eigenvalues):
     # faster for these small matrices than two threads contending for two cores
     with limit_threads(1):
         if n * d <= _TANGENT_DENSE_MAX:
-            # assembled directly: a sparse δᵀδ made dense cost a third as much as the eigenvalues
+            # assembled directly (a sparse δᵀδ made dense cost a third as much as the eigenvalues)
             spectra = np.full((len(scales), n_eigenvalues), np.nan)
             for s, m in enumerate(n_edges):
-                L, norm = _tangent_laplacian_dense(n, d, K.simplices[1][:m], alignments[:m])
+                L, norm = _connection_laplacian_dense(n, K.simplices[1][:m], alignments[:m])
                 spectra[s] = _smallest_eigenvalues(
                     L, n_eigenvalues, ZERO_RTOL, DENSE_MAX_DIM, norm=norm
                 )
         else:
             spectra = np.full((len(scales), n_eigenvalues), np.nan)
             for s, m in enumerate(n_edges):
-                L = _tangent_laplacian(n, d, K.simplices[1][:m], alignments[:m])
+                L = _connection_laplacian_sparse(n, K.simplices[1][:m], alignments[:m])
                 k = min(n_eigenvalues, n * d - 1)
                 spectra[s, :k] = _smallest_iterative(L, k)
     # fewer eigenvalues than asked (tiny complexes) are reported as 0, not NaN
