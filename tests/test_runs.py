@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tdasheaf.cohomology._runs import _col_add, _col_add_one, _col_clear, _col_new, _col_pivot
+from tdasheaf.cohomology._runs import (
+    _col_add,
+    _col_add_one,
+    _col_clear,
+    _col_free,
+    _col_new,
+    _col_pivot,
+)
 
 
 def _reference(batches, p):
@@ -49,6 +56,7 @@ def test_column_sums_duplicates_in_value_then_key_order(seed, p, sorted_keys):
         col = _col_add(col, value_of[keys], keys, c, cnt, coeff, p)
         batches.append((value_of[keys], keys, c, coeff))
     assert _drain(col, p) == _reference(batches, p)
+    _col_free(col)
 
 
 def test_single_entries_cancel():
@@ -59,6 +67,7 @@ def test_single_entries_cancel():
     assert _drain(col, 3) == [(2.0, 7, 2)]
     _col_clear(col)
     assert _col_pivot(col, 3)[1] == -1
+    _col_free(col)
 
 
 @pytest.mark.parametrize("p", [3, 65521, 2**26 - 5])
@@ -69,6 +78,7 @@ def test_large_coefficient_sums_stay_exact(p):
         col = _col_add(col, np.array([0.0]), np.array([1]), np.array([p - 1.0]), 1, p - 1.0, p)
     f, k, c = _col_pivot(col, p)
     assert (k, c) == (1, 3001 % p)
+    _col_free(col)
 
 
 def test_pool_cap_flags_instead_of_growing():
@@ -85,6 +95,43 @@ def test_pool_cap_flags_instead_of_growing():
     assert _col_over(col) and _pool_size(col) <= 5000
     _col_clear(col)  # a new column starts within the cap again
     assert not _col_over(col)
+    _col_free(col)
+
+
+def test_pool_grows_in_place_through_many_growths():
+    # one long run per batch, read back after the pool grew from 4,096 to over 10**5 entries in
+    # place (C realloc): every entry survives the slides and the growths
+    from tdasheaf.cohomology._runs import _pool_size
+
+    col = _col_new(0)
+    _col_clear(col)
+    keys = np.arange(5000, dtype=np.int64)
+    for r in range(30):
+        col = _col_add(col, np.full(5000, float(r)), keys + 5000 * r, np.ones(5000), 5000, 1.0, 3)
+    assert _pool_size(col) >= 150_000
+    out = _drain(col, 3)
+    assert out == [(float(k // 5000), k, 1) for k in range(150_000)]
+    _col_free(col)
+
+
+def test_c_heap_buffers():
+    import numba
+
+    from tdasheaf.utils._c_heap import heap_free, heap_realloc, int64_array, int64_view
+
+    @numba.njit
+    def grow_and_sum(n):
+        a = int64_array(n)
+        for i in range(n):
+            a[i] = i
+        b = int64_view(heap_realloc(a.ctypes.data, 8 * 4 * n), 4 * n)
+        total = b[:n].sum()
+        refused = heap_realloc(b.ctypes.data, 2**62)  # no such memory: 0, b still valid
+        total += b[n - 1]
+        heap_free(b.ctypes.data)
+        return total, refused
+
+    assert grow_and_sum(10**6) == (sum(range(10**6)) + 10**6 - 1, 0)
 
 
 def test_flag_engine_refuses_a_column_over_the_budget():
@@ -150,6 +197,7 @@ def test_pool_words_hold_the_largest_rank_and_coefficient():
     f, k, c = np.array([top, 5.0]), np.array([9, 4]), np.array([65520.0, 1.0])
     col = _col_add(col, f, k, c, 2, 65520.0, 65521)
     assert _drain(col, 65521) == [(5.0, 4, 65520), (top, 9, 1)]
+    _col_free(col)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)

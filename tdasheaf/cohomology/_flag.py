@@ -28,6 +28,7 @@ from tdasheaf.cohomology._runs import (
     _col_add,
     _col_add_one,
     _col_clear,
+    _col_free,
     _col_new,
     _col_over,
     _col_pivot,
@@ -432,6 +433,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
         col, wl = _begin(col, c, graph, w_idx, w_val, p)
         while True:
             if _col_over(col):
+                _col_free(col)
                 unrank(death, distinct)
                 return death, work, pivot_key, True
             piv_f, piv_k, piv_c = _col_pivot(col, p)
@@ -453,5 +455,7 @@ def flag_degree1_pairs(n, edges, values, signs, indptr, nbr, eid, skip, p, cap=0
             col, w_idx, w_val, wl = _add_v(
                 col, c, c2, factor, graph, v_ptr, v_len, v_idx, v_val, work, w_idx, w_val, wl, p
             )
+    over = _col_over(col)
+    _col_free(col)
     unrank(death, distinct)
-    return death, work, pivot_key, _col_over(col)
+    return death, work, pivot_key, over

@@ -49,6 +49,7 @@ from tdasheaf.cohomology._flag import (
 from tdasheaf.cohomology._runs import (
     _col_add,
     _col_clear,
+    _col_free,
     _col_over,
     _col_pivot,
     unrank,
@@ -443,6 +444,7 @@ def flag_degree2_pairs(
         wl = 1
         while True:
             if _col_over(wcol):
+                _col_free(wcol)
                 unrank(death, distinct)
                 return death, work, True
             piv_f, piv_k, piv_c = _col_pivot(wcol, p)
@@ -472,5 +474,7 @@ def flag_degree2_pairs(
                 work[col] += cnt2
                 wcol = _col_add(wcol, cf, ck, cc, cnt2, coeff, p)
                 w_idx, w_val, wl = _w_append(w_idx, w_val, wl, t2, coeff)
+    over = _col_over(wcol)
+    _col_free(wcol)
     unrank(death, distinct)
-    return death, work, _col_over(wcol)
+    return death, work, over

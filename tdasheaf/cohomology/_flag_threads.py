@@ -55,7 +55,7 @@ from tdasheaf.cohomology._flag import (
     _write_v,
     flag_degree1_pairs,
 )
-from tdasheaf.cohomology._runs import _col_over, _col_pivot, unrank, value_ranks
+from tdasheaf.cohomology._runs import _col_free, _col_over, _col_pivot, unrank, value_ranks
 from tdasheaf.utils._atomics import compare_exchange, fetch_add, load_acquire, store_release
 
 __all__ = ["MIN_EDGES_THREADED", "THREADED_BYTES_PER_EDGE", "flag_degree1_pairs_threaded"]
@@ -271,26 +271,33 @@ def _walk(graph, shared, skip, p, mark):
 
 @numba.njit(cache=True, nogil=True)
 def _worker(graph, shared, skip, p, cap):
-    """One thread's loop: start the oldest queued column nobody has started; else take the
-    walk if it is free; stop when the walk is over and every queued column is started."""
+    """One thread's loop (:func:`_work`) with its workspace, whose pool it gives back after."""
+    ws = _work(graph, shared, skip, p, _new_ws(graph[4], cap))
+    _col_free(ws[3])
+
+
+@numba.njit(cache=True, nogil=True)
+def _work(graph, shared, skip, p, ws):
+    """Start the oldest queued column nobody has started; else take the walk if it is free;
+    stop when the walk is over and every queued column is started. Returns the workspace."""
     flags = shared[14]
-    ws = _new_ws(graph[4], cap)
     mark = 0
     while load_acquire(flags, _ABORT) == 0:
         final = load_acquire(flags, _FINAL)  # read before the queue: an empty queue is then final
         started, ok, ws = _start_next(graph, shared, ws, p)
         if not ok:
-            return
+            return ws
         if started:
             continue
         if final:
-            return
+            return ws
         if compare_exchange(flags, _TOKEN, 0, 1):
             mark, ok = _walk(graph, shared, skip, p, mark)
             if load_acquire(flags, _FINAL) == 0:
                 store_release(flags, _TOKEN, 0)
             if not ok:
-                return
+                return ws
+    return ws
 
 
 def _run_worker(graph, shared, skip, p, cap, errors) -> None:

@@ -33,6 +33,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from tdasheaf.utils._c_heap import heap_free, heap_realloc, int64_array, int64_view
+
 __all__: list[str] = []
 
 #: Up to this prime a batch scaled by a factor keeps products of two residues unreduced (below
@@ -74,8 +76,9 @@ def unrank(x, distinct):
 
 @numba.njit(cache=True)
 def _pool(size):
-    """A pool of ``size`` entries (two int64 words each)."""
-    return np.empty(2 * size, dtype=np.int64)
+    """A pool of ``size`` entries (two int64 words each), on the C heap so that it can grow
+    without a copy (:mod:`tdasheaf.utils._c_heap`); :func:`_col_free` gives it back."""
+    return int64_array(2 * size)
 
 
 @numba.njit(cache=True)
@@ -94,6 +97,12 @@ def _col_new(cap):
 
 
 @numba.njit(cache=True)
+def _col_free(col):
+    """Give the column's pool back to the C heap (the column must not be used again)."""
+    heap_free(col[1].ctypes.data)
+
+
+@numba.njit(cache=True)
 def _col_clear(col):
     """Empty the column (its buffers and its cap are kept for the next one)."""
     col[2][:_CAP] = 0
@@ -109,45 +118,42 @@ def _pool_size(col):
 @numba.njit(cache=True)
 def _compact(col, need):
     """Make room for ``need`` more entries: slide the unread part of every live run to the front
-    of the pool when that leaves a third of it free, else copy them to a pool 1.5× their size
-    (so a pool's peak is its own size, or 2.5× the live entries while it grows)."""
+    of the pool, and if that leaves less than a third of it free, grow the pool in place to 1.5×
+    the entries then needed (C ``realloc``: a large pool is remapped, not copied, so its peak is
+    its new size, not old and new together)."""
     heap, pool, ist, sf, si, sn = col
     live = 0
     for i in range(ist[_NHEAP]):
         live += heap[i, 3] - heap[i, 2]
-    if 3 * (live + need) <= 2 * (len(pool) // 2):
-        # in place, runs in pool order: a run never moves onto entries not yet moved
-        rows = np.argsort(heap[: ist[_NHEAP], 2])
-        top = 0
-        for i in rows:
-            start = heap[i, 2]
-            length = heap[i, 3] - start
-            if start != top:
-                for x in range(2 * length):
-                    pool[2 * top + x] = pool[2 * start + x]
-            heap[i, 2] = top
-            heap[i, 3] = top + length
-            top += length
-        ist[_TOP] = top
-        return col
-    size = max(len(pool) // 2, (3 * (live + need)) // 2)
-    cap = ist[_CAP]
-    if cap > 0 and size > cap:
-        if live + need > cap:  # over the budget: flag it, change nothing
-            ist[_OVER] = 1
-            return col
-        size = cap
-    grown = _pool(size)
+    size = len(pool) // 2
+    if 3 * (live + need) > 2 * size:
+        size = (3 * (live + need)) // 2
+        cap = ist[_CAP]
+        if cap > 0 and size > cap:
+            if live + need > cap:  # over the budget: flag it, change nothing
+                ist[_OVER] = 1
+                return col
+            size = cap
+    # runs in pool order: a run never moves onto entries not yet moved
+    rows = np.argsort(heap[: ist[_NHEAP], 2])
     top = 0
-    for i in range(ist[_NHEAP]):
+    for i in rows:
         start = heap[i, 2]
         length = heap[i, 3] - start
-        grown[2 * top : 2 * (top + length)] = pool[2 * start : 2 * (start + length)]
+        if start != top:
+            for x in range(2 * length):
+                pool[2 * top + x] = pool[2 * start + x]
         heap[i, 2] = top
         heap[i, 3] = top + length
         top += length
     ist[_TOP] = top
-    return (heap, grown, ist, sf, si, sn)
+    if size == len(pool) // 2:
+        return col
+    address = heap_realloc(pool.ctypes.data, 16 * size)
+    if address == 0:  # the C heap refused: the column stops as over its cap (old pool kept)
+        ist[_OVER] = 1
+        return col
+    return (heap, int64_view(address, 2 * size), ist, sf, si, sn)
 
 
 @numba.njit(cache=True, inline="always")
