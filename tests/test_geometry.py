@@ -74,8 +74,15 @@ def test_kneighbors_matches_sklearn_without_ties(D):
     np.testing.assert_allclose(d, d2, rtol=1e-12)
 
 
+@pytest.mark.parametrize("search", ["default", "tree", "gram"])
 @pytest.mark.parametrize(("D", "top"), [(2, 4), (3, 3), (20, 2), (30, 3)])
-def test_kneighbors_ties_and_duplicates_follow_the_rule(D, top):
+def test_kneighbors_ties_and_duplicates_follow_the_rule(D, top, search, monkeypatch):
+    # both searches in low dimension: the k-d tree, and the Gram filter it switches to when
+    # the candidates are a large part of the cloud (forced here by _GRAM_FRACTION)
+    import tdasheaf.geometry._neighbors as nb
+
+    if search != "default":
+        monkeypatch.setattr(nb, "_GRAM_FRACTION", 0 if search == "tree" else 10**9)
     X = lattice(120, D, top, seed=D)
     for k in (1, 5, 17):
         d, i = kneighbors(X, k, memory_budget=2**16)
