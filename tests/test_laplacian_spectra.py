@@ -30,6 +30,7 @@ from sklearn.base import clone
 from tdasheaf.cohomology import (
     coboundary,
     connection_laplacian,
+    connection_spectrum,
     laplacian_spectrum,
     persistent_laplacian,
     persistent_spectrum,
@@ -38,7 +39,7 @@ from tdasheaf.cohomology import (
     smallest_eigenvalues,
     sublevel_laplacian,
 )
-from tdasheaf.cohomology._coboundary import _connection_laplacian_dense
+from tdasheaf.cohomology._connection import _connection_laplacian_dense
 from tdasheaf.complexes import FilteredComplex, rips_complex
 from tdasheaf.datasets import (
     make_circle,
@@ -629,3 +630,116 @@ def test_connection_laplacian_bad_input():
         connection_laplacian(3.0, [[0, 1]], O)
     # no edges: the zero matrix of the stalks' size
     assert connection_laplacian(2, np.empty((0, 2), int), np.empty((0, 3, 3))).shape == (6, 6)
+
+
+def _rotation(a):
+    return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+
+def _frames_graph(n, density, seed, reflections, twist):
+    """A random graph with orthogonal 2×2 maps from random frames: ``R_i^T R_j`` (flat), with
+    frames that may be reflections (``reflections``), and with one edge's map reflected
+    (``twist``: the signs det O_e are then unbalanced when that edge closes a cycle)."""
+    rng = np.random.default_rng(seed)
+    frames = [_rotation(a) for a in rng.uniform(0, 2 * np.pi, n)]
+    if reflections:
+        frames = [F @ np.diag([1.0, -1.0]) if rng.random() < 0.5 else F for F in frames]
+    edges = np.array(
+        [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < density],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    # (δx)_ij = O_ij x_j − x_i: O_ij = F_i^T F_j is flat; a small rotation adds curvature
+    maps = np.array(
+        [frames[i].T @ _rotation(rng.normal(0, 0.3)) @ frames[j] for i, j in edges]
+    ).reshape(-1, 2, 2)
+    if twist and len(edges):
+        maps[0] = maps[0] @ np.diag([1.0, -1.0])
+    return edges, maps
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 14),
+    density=st.floats(0, 1),
+    seed=st.integers(0, 10**6),
+    reflections=st.booleans(),
+    twist=st.booleans(),
+    k=st.integers(1, 9),
+)
+def test_connection_spectrum_is_the_real_laplacians(n, density, seed, reflections, twist, k):
+    # oracle: LAPACK on the real 2n×2n matrix (smallest_eigenvalues), whichever form
+    # connection_spectrum diagonalised; reflected frames keep the signs balanced, a twisted
+    # edge may not
+    edges, maps = _frames_graph(n, density, seed, reflections, twist)
+    L = connection_laplacian(n, edges, maps)
+    want = smallest_eigenvalues(L, k)
+    got = connection_spectrum(n, edges, maps, k)
+    norm = np.abs(L).sum(axis=1).max() if len(edges) else 1.0
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * norm)
+    # and the rule that decides what is zero reads the same numbers
+    np.testing.assert_array_equal(got == 0, want == 0)
+
+
+@pytest.mark.parametrize(
+    ("reflections", "twist", "perturb", "hermitian"),
+    [
+        (False, False, 0.0, True),  # rotations: the U(1) form
+        (True, False, 0.0, True),  # reflected frames, balanced signs: gauged, then U(1)
+        (True, True, 0.0, False),  # an odd cycle of reflections: the real matrix
+        (False, False, 1e-9, False),  # maps 1e-9 from orthogonal: over U1_RTOL, the real matrix
+    ],
+)
+def test_connection_spectrum_takes_the_u1_form_only_when_it_is_exact(
+    reflections, twist, perturb, hermitian, monkeypatch
+):
+    import tdasheaf.cohomology._connection as connection
+
+    seen = []
+    real_subset = connection._eigvalsh_subset
+
+    def spy(M, lo, hi):
+        seen.append(np.iscomplexobj(M))
+        return real_subset(M, lo, hi)
+
+    monkeypatch.setattr(connection, "_eigvalsh_subset", spy)
+    import tdasheaf.cohomology._laplacian_spectra as spectra
+
+    monkeypatch.setattr(spectra, "_eigvalsh_subset", spy)
+    edges, maps = _frames_graph(40, 0.3, 7, reflections, twist)
+    maps = maps + perturb * np.random.default_rng(1).standard_normal(maps.shape)
+    got = connection_spectrum(40, edges, maps, 5)
+    assert seen == [hermitian]
+    L = connection_laplacian(40, edges, maps)
+    np.testing.assert_allclose(got, np.linalg.eigvalsh(L)[:5], atol=1e-12 * np.abs(L).sum(1).max())
+
+
+def test_connection_spectrum_of_a_flat_cycle_and_a_moebius_cycle():
+    # hand cases: a 6-cycle with a flat O(2) connection has the cycle graph's spectrum
+    # 2 − 2cos(2πk/6) twice; one reflected edge (a Möbius strip's core, holonomy a reflection)
+    # splits it: the fixed axis sees the flat cycle (2 − 2cos(2πk/6)), the flipped axis the
+    # antiperiodic one (2 − 2cos((2k + 1)π/6))
+    n = 6
+    edges = np.array([(i, i + 1) for i in range(n - 1)] + [(0, n - 1)])
+    flat = np.repeat(np.eye(2)[None], n, axis=0)
+    cycle = np.sort(2 - 2 * np.cos(2 * np.pi * np.arange(n) / n))
+    np.testing.assert_allclose(
+        connection_spectrum(n, edges, flat, 12), np.repeat(cycle, 2), atol=1e-14
+    )
+    twisted = flat.copy()
+    twisted[-1] = np.diag([1.0, -1.0])
+    anti = 2 - 2 * np.cos((2 * np.arange(n) + 1) * np.pi / n)
+    want = np.sort(np.r_[cycle, anti])
+    want[want < 1e-10 * 4] = 0.0
+    np.testing.assert_allclose(connection_spectrum(n, edges, twisted, 12), want, atol=1e-14)
+
+
+def test_connection_spectrum_bad_input():
+    O = np.eye(2)[None]
+    with pytest.raises(ValueError, match="n_eigenvalues"):
+        connection_spectrum(3, [[0, 1]], O, -1)
+    assert connection_spectrum(3, [[0, 1]], O, 0).shape == (0,)
+    with pytest.raises(ValueError, match="outside 0..2"):
+        connection_spectrum(3, [[0, 5]], O, 2)
+    # more eigenvalues than cochains: NaN-padded, as smallest_eigenvalues
+    assert np.isnan(connection_spectrum(1, np.empty((0, 2), int), np.empty((0, 2, 2)), 3)[2])

@@ -2,7 +2,7 @@
 
 # first: routes the numba cache of the kernels below (tdasheaf/_numba_cache.py)
 import tdasheaf._numba_cache  # noqa: F401
-from tdasheaf.cohomology._coboundary import coboundary, connection_laplacian, sheaf_laplacian
+from tdasheaf.cohomology._coboundary import coboundary, sheaf_laplacian
 from tdasheaf.cohomology._persistence import (
     DEFAULT_PRIME,
     DEFAULT_RTOL,
@@ -17,7 +17,6 @@ __all__ = [
     "DEFAULT_RTOL",
     "Cocycle",
     "coboundary",
-    "connection_laplacian",
     "flag_persistence",
     "representative_cocycles",
     "sheaf_laplacian",
@@ -45,6 +44,14 @@ __all__ += [
     "smallest_eigenvalues",
     "sublevel_laplacian",
 ]
+
+from tdasheaf.cohomology._connection import (  # noqa: E402
+    U1_RTOL,
+    connection_laplacian,
+    connection_spectrum,
+)
+
+__all__ += ["U1_RTOL", "connection_laplacian", "connection_spectrum"]
 
 from tdasheaf.cohomology._sections import (  # noqa: E402
     ConsistencyFiltration,

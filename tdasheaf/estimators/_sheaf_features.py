@@ -16,14 +16,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import sheaf_persistence
-from tdasheaf.cohomology._coboundary import (
-    _connection_laplacian_dense,
-    _connection_laplacian_sparse,
-)
+from tdasheaf.cohomology._connection import _connection_laplacian_sparse, _connection_smallest
 from tdasheaf.cohomology._laplacian_spectra import (
-    DENSE_MAX_DIM,
     ZERO_RTOL,
-    _smallest_eigenvalues,
 )
 from tdasheaf.cohomology._scales import mean_degree_normalised, orientability
 from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges, maxmin_landmarks
@@ -109,11 +104,11 @@ def _smallest_iterative(L, k):
 def _tangent_spectrum(K, frames, alignments, scales, n_eigenvalues):
     """Smallest eigenvalues of the tangent L^0 on K_t, over the mean vertex degree of K_t.
 
-    Up to ``_TANGENT_DENSE_MAX`` cochains: the library's dense eigensolver and zero rule
-    (:func:`~tdasheaf.cohomology.smallest_eigenvalues`, as in
-    :func:`~tdasheaf.cohomology.laplacian_spectrum` of
-    :func:`~tdasheaf.sheaves.tangent_sheaf`) on ``L^0`` assembled densely by the compiled kernel
-    of :func:`~tdasheaf.cohomology.connection_laplacian`. Above, LOBPCG on the sparse ``L^0``
+    Up to ``_TANGENT_DENSE_MAX`` cochains: :func:`~tdasheaf.cohomology.connection_spectrum`
+    (the library's dense eigensolver and zero rule, as in
+    :func:`~tdasheaf.cohomology.laplacian_spectrum` of :func:`~tdasheaf.sheaves.tangent_sheaf`;
+    for 2-d frames on a graph orientable at that scale, on the n×n Hermitian form, half the
+    time). Above, LOBPCG on the sparse ``L^0``
     (memory proportional to its non-zeros, never a factorisation whose fill cannot be bounded
     in advance), with eigenvalues below ``1e-6 ‖L^0‖_∞`` reported as 0.
     """
@@ -123,13 +118,11 @@ def _tangent_spectrum(K, frames, alignments, scales, n_eigenvalues):
     # faster for these small matrices than two threads contending for two cores
     with limit_threads(1):
         if n * d <= _TANGENT_DENSE_MAX:
-            # assembled directly (a sparse δᵀδ made dense cost a third as much as the eigenvalues)
             spectra = np.full((len(scales), n_eigenvalues), np.nan)
+            edges = np.ascontiguousarray(K.simplices[1], dtype=np.int64)
+            maps = np.ascontiguousarray(alignments, dtype=np.float64)
             for s, m in enumerate(n_edges):
-                L, norm = _connection_laplacian_dense(n, K.simplices[1][:m], alignments[:m])
-                spectra[s] = _smallest_eigenvalues(
-                    L, n_eigenvalues, ZERO_RTOL, DENSE_MAX_DIM, norm=norm
-                )
+                spectra[s] = _connection_smallest(n, edges[:m], maps[:m], n_eigenvalues, ZERO_RTOL)
         else:
             spectra = np.full((len(scales), n_eigenvalues), np.nan)
             for s, m in enumerate(n_edges):
