@@ -81,17 +81,24 @@ def test_large_coefficient_sums_stay_exact(p):
     _col_free(col)
 
 
+def _add_blocks(col, blocks, size, by_block):
+    """Add block ``r`` of ``size`` consecutive keys (from ``r · size``) as one run per block,
+    all at value 0 or (``by_block``) at value ``r``, coefficient 1 over GF(3)."""
+    keys = np.arange(size, dtype=np.int64)
+    for r in blocks:
+        value = np.full(size, float(r) if by_block else 0.0)
+        col = _col_add(col, value, keys + size * r, np.ones(size), size, 1.0, 3)
+    return col
+
+
 def test_pool_cap_flags_instead_of_growing():
     from tdasheaf.cohomology._runs import _col_over, _pool_size
 
     col = _col_new(5000)
     _col_clear(col)
-    keys = np.arange(1000, dtype=np.int64)
-    for r in range(4):
-        col = _col_add(col, np.zeros(1000), keys + 1000 * r, np.ones(1000), 1000, 1.0, 3)
+    col = _add_blocks(col, range(4), 1000, by_block=False)
     assert not _col_over(col)
-    for r in range(4, 10):
-        col = _col_add(col, np.zeros(1000), keys + 1000 * r, np.ones(1000), 1000, 1.0, 3)
+    col = _add_blocks(col, range(4, 10), 1000, by_block=False)
     assert _col_over(col) and _pool_size(col) <= 5000
     _col_clear(col)  # a new column starts within the cap again
     assert not _col_over(col)
@@ -105,9 +112,7 @@ def test_pool_grows_in_place_through_many_growths():
 
     col = _col_new(0)
     _col_clear(col)
-    keys = np.arange(5000, dtype=np.int64)
-    for r in range(30):
-        col = _col_add(col, np.full(5000, float(r)), keys + 5000 * r, np.ones(5000), 5000, 1.0, 3)
+    col = _add_blocks(col, range(30), 5000, by_block=True)
     assert _pool_size(col) >= 150_000
     out = _drain(col, 3)
     assert out == [(float(k // 5000), k, 1) for k in range(150_000)]

@@ -122,8 +122,9 @@ def _flag_bars(n, edges, values, signs, degrees, p, drop_zero_length, budget=Non
 
 def _pool_cap(budget, m, n, tri=None, extra=0) -> int:
     """Pool entries one working column may hold: what the budget leaves after the engine's
-    working set (and the stored triangles), at POOL_ENTRY_BYTES each, with room for the pool's
-    compaction copy (half). 0 (no cap) without a budget."""
+    working set (and the stored triangles), at POOL_ENTRY_BYTES each, with room for a copy of
+    the pool while it grows (half): glibc's ``realloc`` remaps a large pool without one, other C
+    libraries may copy. 0 (no cap) without a budget."""
     if budget is None:
         return 0
     held = FLAG_BYTES_PER_EDGE * m + FLAG_BYTES_PER_VERTEX * n + extra

@@ -19,6 +19,8 @@ so the kernels that use them stay cacheable):
 
 from __future__ import annotations
 
+# first: routes the numba cache of the kernels below (tdasheaf/_numba_cache.py)
+import tdasheaf._numba_cache  # noqa: F401  # isort: skip
 import numba
 from llvmlite import ir
 from numba import types
