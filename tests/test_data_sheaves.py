@@ -84,6 +84,28 @@ def test_procrustes_alignment_is_orthogonal_and_carries_frames():
     assert np.median(err) < 0.35  # planes 0.5 apart on a torus of tube radius 1
 
 
+@pytest.mark.parametrize("d", [1, 2])
+def test_compiled_small_alignments_are_the_procrustes_kernel(d):
+    # oracle: the batched numpy Procrustes (BLAS AᵀB, then _orthogonal_polar's closed forms) on
+    # random orthonormal frames in R^5, plus degenerate cases: a zero frame (identity / +1) and
+    # exact rotation-reflection ties
+    from tdasheaf.sheaves._constructions import _det_signs
+    from tdasheaf.sheaves._frames import _align_small, _procrustes
+
+    rng = np.random.default_rng(d)
+    frames = np.linalg.qr(rng.normal(size=(60, 5, d)))[0]
+    frames[7] = 0.0
+    if d == 2:  # M = F_iᵀ F_j = [[1, 0], [0, 0]]: rotation and reflection fit equally well
+        frames[8] = np.eye(5)[:, :2]
+        frames[9] = np.c_[np.eye(5)[:, 0], np.eye(5)[:, 2]]
+    edges = np.array([(i, j) for i in range(60) for j in range(i + 1, 60)], dtype=np.int64)
+    got = _align_small(frames, edges)
+    want = _procrustes(frames[edges[:, 0]], frames[edges[:, 1]])[0]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(_det_signs(got), np.sign(np.linalg.det(want)))
+    assert (align_frames(frames, edges) == got).all()  # the route align_frames takes for d <= 2
+
+
 def test_dimension_estimate_and_degenerate_neighbourhoods():
     t = np.linspace(0, 1, 100)
     line = np.c_[t, 2 * t, np.zeros_like(t)]

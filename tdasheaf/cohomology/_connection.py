@@ -34,6 +34,7 @@ from tdasheaf.cohomology._laplacian_spectra import (
     _eigvalsh_subset,
     _smallest_eigenvalues,
 )
+from tdasheaf.sheaves._constructions import _det_signs
 
 __all__ = ["U1_RTOL", "connection_laplacian", "connection_spectrum"]
 
@@ -268,8 +269,7 @@ def _connection_smallest(n, edges, maps, k, zero_tol) -> np.ndarray:
     d = maps.shape[1] if maps.ndim == 3 else 0
     L, norm = _connection_laplacian_dense(n, edges, maps)
     if d == 2 and n >= 2 and 0 < norm and 0 < k <= 2 * n:
-        det = maps[:, 0, 0] * maps[:, 1, 1] - maps[:, 0, 1] * maps[:, 1, 0]
-        balanced, s = _balanced_signs(n, edges, det)
+        balanced, s = _balanced_signs(n, edges, _det_signs(maps))
         if balanced:
             H, distance = _u1_form(L, s)
             if distance <= U1_RTOL * norm:

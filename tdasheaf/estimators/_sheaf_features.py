@@ -35,6 +35,7 @@ from tdasheaf.sheaves import (
     local_frames,
     signed_graph_sheaf,
 )
+from tdasheaf.sheaves._constructions import _det_signs
 from tdasheaf.sheaves._frames import frames_nbytes
 from tdasheaf.utils import check_degrees, check_field, over_budget, resolve_memory_budget
 from tdasheaf.utils._field import SIGNED_SHEAF_REASON
@@ -303,7 +304,7 @@ def _cloud_features(
             continue
         signs = None
         if name == "orientation":
-            signs = np.sign(np.linalg.det(O)) if len(O) else np.empty(0)
+            signs = _det_signs(O)
         F = constant_sheaf(graph) if signs is None else signed_graph_sheaf(graph, signs)
         bars = sheaf_persistence(F, degrees, field, memory_budget=budget, collapse=collapse)
         for q in degrees:

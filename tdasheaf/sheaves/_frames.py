@@ -34,6 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# first: routes the numba cache of the kernels below (tdasheaf/_numba_cache.py)
+import tdasheaf._numba_cache  # noqa: F401  # isort: skip
+import numba
 import numpy as np
 
 from tdasheaf.geometry import knn_distances
@@ -303,12 +306,61 @@ def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     d = frames.shape[2]
+    if d <= 2:  # the closed forms, fused with the gather and AᵀB (no (m, D, d) stacks)
+        return _align_small(np.ascontiguousarray(frames, dtype=np.float64), edges)
     out = np.empty((len(edges), d, d))
     # two gathered (chunk, D, d) frame stacks per chunk: at most 64 MiB whatever D
     chunk = max(1, min(1 << 16, (64 * 2**20) // max(1, 2 * frames.shape[1] * d * 8)))
     for start in range(0, len(edges), chunk):
         e = edges[start : start + chunk]
         out[start : start + chunk] = _procrustes(frames[e[:, 0]], frames[e[:, 1]])[0]
+    return out
+
+
+@numba.njit(cache=True)
+def _align_small(frames, edges):
+    """:func:`align_frames` for d <= 2: per edge ``M = F_iᵀ F_j`` and the closed form of
+    :func:`_orthogonal_polar` (the sign; the better of rotation and reflection)."""
+    m = len(edges)
+    D, d = frames.shape[1], frames.shape[2]
+    out = np.empty((m, d, d))
+    for e in range(m):
+        i = edges[e, 0]
+        j = edges[e, 1]
+        if d == 1:
+            s = 0.0
+            for k in range(D):
+                s += frames[i, k, 0] * frames[j, k, 0]
+            out[e, 0, 0] = 1.0 if s >= 0 else -1.0
+            continue
+        a = 0.0
+        b = 0.0
+        c = 0.0
+        f = 0.0
+        for k in range(D):
+            a += frames[i, k, 0] * frames[j, k, 0]
+            b += frames[i, k, 0] * frames[j, k, 1]
+            c += frames[i, k, 1] * frames[j, k, 0]
+            f += frames[i, k, 1] * frames[j, k, 1]
+        p, q = a + f, b - c  # rotation [[p, q], [-q, p]] / norm
+        u, v = a - f, b + c  # reflection [[u, v], [v, -u]] / norm
+        rot = np.hypot(p, q)
+        ref = np.hypot(u, v)
+        if rot == 0 and ref == 0:
+            out[e, 0, 0] = 1.0
+            out[e, 0, 1] = 0.0
+            out[e, 1, 0] = 0.0
+            out[e, 1, 1] = 1.0
+        elif rot >= ref:
+            out[e, 0, 0] = p / rot
+            out[e, 0, 1] = q / rot
+            out[e, 1, 0] = -q / rot
+            out[e, 1, 1] = p / rot
+        else:
+            out[e, 0, 0] = u / ref
+            out[e, 0, 1] = v / ref
+            out[e, 1, 0] = v / ref
+            out[e, 1, 1] = -u / ref
     return out
 
 
