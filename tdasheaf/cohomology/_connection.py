@@ -26,6 +26,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from tdasheaf.cohomology._flag import _root
 from tdasheaf.cohomology._laplacian_spectra import (
     DENSE_MAX_DIM,
     ZERO_RTOL,
@@ -161,43 +162,25 @@ def _connection_laplacian_sparse(n, edges, maps) -> sp.csr_array:
 
 
 @numba.njit(cache=True)
-def _find(parent, parity, v):
-    """Root of ``v`` and the parity of ``v`` relative to it (the path is compressed)."""
-    root = v
-    p = 0
-    while parent[root] != root:
-        p ^= parity[root]
-        root = parent[root]
-    q = p  # v's parity relative to the root, then its successors' along the path
-    while v != root and parent[v] != root:
-        up = parent[v]
-        step = parity[v]
-        parent[v] = root
-        parity[v] = q
-        q ^= step
-        v = up
-    return root, p
-
-
-@numba.njit(cache=True)
 def _balanced_signs(n, edges, signs):
-    """``s ∈ {±1}^n`` with ``s_i s_j = sign(signs_e)`` on every edge (union–find with parity);
-    ``(False, ones)`` when none exists (a cycle with an odd number of negative signs)."""
+    """``s ∈ {±1}^n`` with ``s_i s_j = sign(signs_e)`` on every edge, by the flag engine's
+    union–find with gauges (:func:`~tdasheaf.cohomology._flag._root`); ``(False, ones)`` when
+    none exists (a cycle with an odd number of negative signs)."""
     parent = np.arange(n)
-    parity = np.zeros(n, dtype=np.int64)  # relative to the parent: 1 means opposite signs
+    gauge = np.ones(n)
     for e in range(len(edges)):
-        want = 0 if signs[e] > 0 else 1
-        ri, pi = _find(parent, parity, edges[e, 0])
-        rj, pj = _find(parent, parity, edges[e, 1])
-        if ri == rj:
-            if pi ^ pj != want:
+        sign = 1.0 if signs[e] > 0 else -1.0
+        ru, gu = _root(parent, gauge, edges[e, 0])
+        rv, gv = _root(parent, gauge, edges[e, 1])
+        if ru == rv:
+            if gu != sign * gv:
                 return False, np.ones(n)
-        else:
-            parent[rj] = ri
-            parity[rj] = pi ^ pj ^ want
+        else:  # x_rv = g · x_ru with g chosen so that x_u = sign · x_v
+            parent[rv] = ru
+            gauge[rv] = gu * sign * gv
     s = np.empty(n)
     for v in range(n):
-        s[v] = -1.0 if _find(parent, parity, v)[1] else 1.0
+        s[v] = _root(parent, gauge, v)[1]
     return True, s
 
 

@@ -17,9 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from tdasheaf.cohomology import sheaf_persistence
 from tdasheaf.cohomology._connection import _connection_laplacian_sparse, _connection_smallest
-from tdasheaf.cohomology._laplacian_spectra import (
-    ZERO_RTOL,
-)
+from tdasheaf.cohomology._laplacian_spectra import ZERO_RTOL
 from tdasheaf.cohomology._scales import mean_degree_normalised, orientability
 from tdasheaf.complexes import _estimate_from_edges, _rips_from_edges, maxmin_landmarks
 from tdasheaf.estimators._base import CollectionMixin
