@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.utils import Bunch
+
+if TYPE_CHECKING:  # imported where a Bunch is built: tdasheaf.datasets stays free of sklearn
+    from sklearn.utils import Bunch
 
 __all__ = ["load_internal_bleeding", "load_internal_bleeding_windows"]
 
@@ -121,6 +124,8 @@ def load_internal_bleeding(*, path=None) -> Bunch:
         if train_labels.any():
             raise ValueError(f"{train_file}: the training part has anomaly labels.")
         train_size = len(train)
+    from sklearn.utils import Bunch
+
     flagged = np.flatnonzero(labels)
     anomaly = (int(flagged[0]), int(flagged[-1]) + 1) if flagged.size else None
     return Bunch(
@@ -165,6 +170,8 @@ def load_internal_bleeding_windows(size: int = 200, stride: int = 25, *, path=No
     >>> data.windows.shape, int(data.is_anomaly.sum()), int(data.is_train.sum())  # doctest: +SKIP
     ((293, 200), 8, 41)
     """
+    from sklearn.utils import Bunch
+
     from tdasheaf.time_series import sliding_windows
 
     data = load_internal_bleeding(path=path)
