@@ -90,6 +90,59 @@ def test_collapse_keeps_every_bar_of_positive_length(data, p):
 
 
 @PROPERTY
+@given(
+    data=signed_graphs(),
+    passes=st.sampled_from([1, 3]),
+    ties=st.booleans(),
+    extra=st.sampled_from([0, 0, 60, 130]),
+)
+def test_bitset_and_list_kernels_give_the_same_values(data, passes, ties, extra):
+    """The bitset pass (dense graphs) and the list pass agree value for value, removed edges
+    (inf) and raised ones, signed or not, with ties, with later passes, and with rows of one
+    to three words (``extra`` points beside the cloud)."""
+    X, threshold, kind, rng = data
+    if extra:
+        near = X[rng.integers(0, len(X), extra)] + 0.3 * rng.normal(size=(extra, X.shape[1]))
+        X = np.vstack([X, near])
+    F = flag_filtration(X, threshold, max_dimension=1)
+    if F.n_edges == 0:
+        return
+    values = np.round(F.values, 1) if ties else F.values  # many tied values
+    signs = None
+    if kind != "constant":
+        q = 0.5 if kind == "signed" else 0.15
+        signs = np.where(rng.random(F.n_edges) < q, -1.0, 1.0)
+    n = F.n_vertices
+    lists = collapse_values(n, F.edges, values, signs, max_passes=passes, bitsets=False)
+    bits = collapse_values(n, F.edges, values, signs, max_passes=passes, bitsets=True)
+    np.testing.assert_array_equal(bits, lists)
+
+
+def test_bitset_kernel_on_a_dense_graph_with_raised_edges():
+    """A 300-point sphere at a large scale: the default takes the bitset pass (more than 64
+    vertices: rows of several words), raises some edges and removes most; the same values as
+    the list pass, signed (an orientation-like sign field) and not."""
+    from tdasheaf.complexes import collapse_bytes
+    from tdasheaf.complexes._collapse import _use_bitsets
+
+    X = make_sphere(300, noise=0.05, random_state=3)
+    F = flag_filtration(X, float(np.quantile(pdist(X), 0.3)), max_dimension=1)
+    assert _use_bitsets(F.n_vertices, F.n_edges, signed=True)
+    # the estimate counts the bitsets (two rows of 5 words per vertex and sign class)
+    lists_only = 144 * F.n_edges + 80 * 300
+    assert collapse_bytes(300, F.n_edges, signed=False) == lists_only + 2 * 300 * 5 * 8
+    assert collapse_bytes(300, F.n_edges, signed=True) == lists_only + 2 * 2 * 300 * 5 * 8
+    assert collapse_bytes(300, 400) == 144 * 400 + 80 * 300  # sparse: lists only
+    signs = np.where(X[F.edges[:, 0], 2] * X[F.edges[:, 1], 2] < -0.01, -1.0, 1.0)
+    for sg in (None, signs):
+        lists = collapse_values(F.n_vertices, F.edges, F.values, sg, bitsets=False)
+        auto = collapse_values(F.n_vertices, F.edges, F.values, sg)
+        np.testing.assert_array_equal(auto, lists)
+        raised = np.isfinite(auto) & (auto > F.values)
+        assert raised.any() and np.isinf(auto).mean() > 0.5
+
+
+@PROPERTY
 @given(data=signed_graphs())
 def test_collapse_over_the_reals(data):
     X, threshold, kind, rng = data

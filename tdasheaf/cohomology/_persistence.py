@@ -38,7 +38,7 @@ from tdasheaf.cohomology._flag_route import (  # noqa: F401  (re-exported)
     _keys_overflow,
 )
 from tdasheaf.complexes import FlagFiltration, _flag_from_edges, collapse_edges
-from tdasheaf.complexes._collapse import COLLAPSE_BYTES_PER_EDGE, COLLAPSE_BYTES_PER_VERTEX
+from tdasheaf.complexes._collapse import collapse_bytes
 from tdasheaf.sheaves import CellularSheaf, ConstantSheaf, SignedGraphSheaf
 from tdasheaf.utils import check_degrees, over_budget, resolve_memory_budget
 from tdasheaf.utils._field import DEFAULT_PRIME, check_field, is_prime
@@ -427,7 +427,8 @@ def _collapsed(sheaf, degrees, p, implicit, collapse, budget):
     )
     if collapse == "auto" and implicit_route and degrees[-1] < 2:
         return sheaf
-    need = COLLAPSE_BYTES_PER_EDGE * flag.n_edges + COLLAPSE_BYTES_PER_VERTEX * flag.n_vertices
+    signed = not isinstance(sheaf, ConstantSheaf)
+    need = collapse_bytes(flag.n_vertices, flag.n_edges, signed)
     if need > budget:
         raise over_budget(
             f"the edge collapse of {flag.n_edges:,} edges on {flag.n_vertices:,} vertices",

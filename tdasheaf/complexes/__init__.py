@@ -30,6 +30,7 @@ import tdasheaf._numba_cache  # noqa: F401  # isort: skip
 # (the underscored names are imported from here by other layers and by the tests)
 from tdasheaf.complexes._cliques import _rips_from_edges  # noqa: F401
 from tdasheaf.complexes._collapse import (  # noqa: F401
+    collapse_bytes,
     collapse_edges,
     collapse_values,
     full_adjacency,
@@ -61,6 +62,7 @@ __all__ = [
     "FilteredComplex",
     "FlagFiltration",
     "alpha_complex",
+    "collapse_bytes",
     "collapse_edges",
     "collapse_values",
     "estimate_rips_size",

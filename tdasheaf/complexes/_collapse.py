@@ -16,13 +16,17 @@ new graph's flag complex includes into the old one with isomorphic sheaf cohomol
 bar of positive length is unchanged; bars of length zero are not (they depend on which
 simplices exist), and callers that keep them must not collapse.
 
-Plain arrays in and out; the kernels are compiled with numba.
+Two kernels give the same values: neighbour lists with vertex-indexed markers, and on dense
+graphs adjacency bitsets (common neighbours by a word-wise AND, domination at an edge's own value
+by a few words per candidate; :func:`_use_bitsets`). Plain arrays in and out; the kernels are
+compiled with numba.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from tdasheaf.complexes._filtered import _VERIFIED_FLAG, filtration_order
 from tdasheaf.complexes._flag_filtration import FlagFiltration
@@ -31,6 +35,7 @@ __all__ = [
     "COLLAPSE_BYTES_PER_EDGE",
     "COLLAPSE_BYTES_PER_VERTEX",
     "MAX_PASSES",
+    "collapse_bytes",
     "collapse_edges",
     "collapse_values",
     "full_adjacency",
@@ -38,8 +43,11 @@ __all__ = [
 
 #: Working set of :func:`collapse_values` per edge: the adjacency lists (neighbour, edge id,
 #: current value and sign at both ends: 64), the edge slots (16), the new values, the visiting
-#: order and its sort (32), and the collapsed copy of the edges, values and order (32).
+#: order and its sort (32), and the collapsed copy of the edges, values and order (32). Dense
+#: graphs add their adjacency bitsets, at most 16 more (:func:`collapse_bytes`).
 COLLAPSE_BYTES_PER_EDGE = 144
+#: Bytes per edge the bitset pass may take for its adjacency bitsets (:func:`_use_bitsets`).
+BITSET_BYTES_PER_EDGE = 16
 #: ... and per vertex (the adjacency pointers, the per-edge buffers bounded by the degree, and
 #: the two vertex-indexed marker arrays with positions).
 COLLAPSE_BYTES_PER_VERTEX = 80
@@ -165,6 +173,121 @@ def _find_dominator(n_members, members, msign, t, indptr, deg, nbr, nval, nsg, f
 
 
 @numba.njit(cache=True)
+def _by_lists(i, r, edges, cur, signs, indptr, deg, nbr, nval, nsg, lists, marks):
+    """Edge ``i`` (visited ``r``-th): raise its value to where domination ends, by its lists.
+
+    ``lists = (stamp, where, members, msign, later_x, later_t, later_s)`` are the pass's work
+    buffers. ``cur`` and the neighbour lists change in place (a removed edge is unlinked, a
+    raised one updated); returns the new value (``cur[i]`` unchanged when not dominated).
+    """
+    stamp, where, members, msign, later_x, later_t, later_s = lists
+    f = cur[i]
+    u = edges[i, 0]
+    v = edges[i, 1]
+    s_uv = signs[i]
+    # balanced common neighbours x (triangle uvx of holonomy +1): members now (both
+    # edges present at f), or later (from the scale of the second edge)
+    n_members = 0
+    n_later = 0
+    earliest = -1
+    t_earliest = np.inf
+    # u's neighbours stamped, v's scanned: the common ones (and u's place in v's list)
+    _mark(u, indptr, deg, nbr, stamp, where, r)
+    at_v = -1
+    for b in range(indptr[v], indptr[v] + deg[v]):
+        x = nbr[b]
+        if x == u:
+            at_v = b
+        if stamp[x] != r:
+            continue
+        a = where[x]
+        t_x = max(nval[a], nval[b])
+        if s_uv * nsg[a] * nsg[b] > 0:
+            if t_x <= f:
+                if t_x < t_earliest:
+                    earliest = n_members
+                    t_earliest = t_x
+                members[n_members] = x
+                msign[n_members] = nsg[a]
+                n_members += 1
+            else:
+                later_x[n_later] = x
+                later_t[n_later] = t_x
+                later_s[n_later] = nsg[a]
+                n_later += 1
+    c = _find_dominator(n_members, members, msign, f, indptr, deg, nbr, nval, nsg, earliest, marks)
+    if c < 0:
+        return f  # not dominated at its own value: it stays
+    dom = members[c]
+    s_dom = msign[c]
+    # dominated at f; the dominators only grow between the scales where a member joins,
+    # so the first scale where none is left is one of those
+    by_scale = np.argsort(later_t[:n_later])
+    new_value = np.inf
+    k = 0
+    while k < n_later:
+        t = later_t[by_scale[k]]
+        still = True
+        while k < n_later and later_t[by_scale[k]] <= t:
+            q = by_scale[k]
+            x = later_x[q]
+            # x joins the members (their order is immaterial: look-ups go through markers)
+            members[n_members] = x
+            msign[n_members] = later_s[q]
+            n_members += 1
+            k += 1
+            if still and x != dom:
+                # the marks hold dom's neighbours: _find_dominator's last (successful) test
+                known = marks[0][x] == marks[2][0]
+                pos = marks[1][x]
+                still = known and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
+        if not still:
+            c = _find_dominator(
+                n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1, marks
+            )
+            if c < 0:
+                new_value = t
+                break
+            dom = members[c]
+            s_dom = msign[c]
+    cur[i] = new_value
+    at_u = where[v]  # v's place in u's list (u's neighbours were stamped with r)
+    if new_value == np.inf:
+        _unlink(u, at_u, indptr, deg, nbr, nval, nsg)
+        _unlink(v, at_v, indptr, deg, nbr, nval, nsg)
+    else:
+        nval[at_u] = new_value
+        nval[at_v] = new_value
+    return new_value
+
+
+@numba.njit(cache=True)
+def _pass_buffers(indptr):
+    """The list path's work buffers (``lists``, ``marks``), sized by the largest degree."""
+    max_deg = 1
+    for x in range(len(indptr) - 1):
+        max_deg = max(max_deg, indptr[x + 1] - indptr[x])
+    n_vertices = len(indptr) - 1
+    # vertex-indexed markers: u's neighbours (common-neighbour search) and a candidate
+    # dominator's (``_dominates``); every use takes a fresh tag, so nothing is ever cleared
+    lists = (
+        np.full(n_vertices, -1, dtype=np.int64),
+        np.empty(n_vertices, dtype=np.int64),
+        np.empty(max_deg, dtype=np.int64),
+        np.empty(max_deg),
+        np.empty(max_deg, dtype=np.int64),
+        np.empty(max_deg),
+        np.empty(max_deg),
+    )
+    marks = (
+        np.full(n_vertices, -1, dtype=np.int64),
+        np.empty(n_vertices, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+    )
+    return lists, marks
+
+
+@numba.njit(cache=True)
 def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
     """One pass: raise each edge's value (in ``visit`` order) to where domination ends.
 
@@ -172,106 +295,178 @@ def _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit):
     edges unlinked, raised values updated) change in place; returns the number of edges whose
     value changed.
     """
-    max_deg = 1
-    for x in range(len(indptr) - 1):
-        max_deg = max(max_deg, indptr[x + 1] - indptr[x])
-    members = np.empty(max_deg, dtype=np.int64)
-    msign = np.empty(max_deg)
-    later_x = np.empty(max_deg, dtype=np.int64)
-    later_t = np.empty(max_deg)
-    later_s = np.empty(max_deg)
-    n_vertices = len(indptr) - 1
-    # vertex-indexed markers: u's neighbours (common-neighbour search) and a candidate
-    # dominator's (``_dominates``); every use takes a fresh tag, so nothing is ever cleared
-    stamp = np.full(n_vertices, -1, dtype=np.int64)
-    where = np.empty(n_vertices, dtype=np.int64)
-    marks = (np.full(n_vertices, -1, dtype=np.int64), np.empty(n_vertices, dtype=np.int64),
-             np.zeros(1, dtype=np.int64))
+    lists, marks = _pass_buffers(indptr)
     changed = 0
     for r in range(len(visit)):
         i = visit[r]
         f = cur[i]
         if f == np.inf:
             continue
+        if _by_lists(i, r, edges, cur, signs, indptr, deg, nbr, nval, nsg, lists, marks) != f:
+            changed += 1
+    return changed
+
+
+def _bitset_bytes(n: int, signed: bool) -> int:
+    """Bytes of the bitset pass's two adjacency bitsets on ``n`` vertices."""
+    return 2 * (2 if signed else 1) * n * ((n + 63) // 64) * 8
+
+
+def collapse_bytes(n: int, m: int, signed: bool = True) -> int:
+    """Working set of :func:`collapse_values` on ``m`` edges and ``n`` vertices, in bytes.
+
+    The neighbour lists and edge buffers (:data:`COLLAPSE_BYTES_PER_EDGE`,
+    :data:`COLLAPSE_BYTES_PER_VERTEX`) plus, on dense graphs, the adjacency bitsets
+    (``signed``: the signs may be negative, two sign classes; an upper bound either way).
+
+    Examples
+    --------
+    >>> collapse_bytes(2000, 399_800, signed=False) - 144 * 399_800 - 80 * 2000
+    1024000
+    """
+    need = COLLAPSE_BYTES_PER_EDGE * m + COLLAPSE_BYTES_PER_VERTEX * n
+    # signed: the signs may still all be +1 (one sign class), which may take the bitsets
+    cases = (False, True) if signed else (False,)
+    return need + max(_bitset_bytes(n, s) if _use_bitsets(n, m, s) else 0 for s in cases)
+
+
+def _use_bitsets(n: int, m: int, signed: bool) -> bool:
+    """Whether :func:`_collapse_pass_bits` serves a graph: when its bitsets (the current graph
+    and the graph at the current scale, one row of ``ceil(n / 64)`` words per vertex and sign)
+    take at most :data:`BITSET_BYTES_PER_EDGE` bytes per edge. Then a row is at most half the
+    mean degree in words, and a word-wise AND beats the merge of two neighbour lists."""
+    return _bitset_bytes(n, signed) <= BITSET_BYTES_PER_EDGE * m
+
+
+@numba.njit(cache=True)
+def _set_bit(rows, c, x, y):
+    """Set bit ``y`` of row ``(c, x)``."""
+    rows[c, x, y >> 6] |= np.uint64(1) << np.uint64(y & 63)
+
+
+@numba.njit(cache=True)
+def _clear_edge(rows, c, x, y):
+    """Clear the edge ``xy`` of sign class ``c`` (both rows; a no-op if absent)."""
+    rows[c, x, y >> 6] &= ~(np.uint64(1) << np.uint64(y & 63))
+    rows[c, y, x >> 6] &= ~(np.uint64(1) << np.uint64(x & 63))
+
+
+@numba.njit(cache=True)
+def _covered(now, cw, w, cp, cm, signed):
+    """Whether ``w`` (sign class ``cw`` of ``uw``) dominates the members ``cp`` (``ux``
+    positive) and ``cm`` (negative) in the graph ``now``: each member ``x ≠ w`` is joined to
+    ``w`` by an edge of sign ``s_ux s_uw`` (the triangle ``u x w`` balanced)."""
+    jw = w >> 6
+    own = ~(np.uint64(1) << np.uint64(w & 63))
+    for j in range(len(cp)):
+        miss = cp[j] & ~now[cw, w, j]
+        if signed:
+            miss |= cm[j] & ~now[1 - cw, w, j]
+        if j == jw:
+            miss &= own
+        if miss:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _collapse_pass_bits(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit, signed):
+    """:func:`_collapse_pass` with the common neighbours and the domination test at an edge's
+    own value done on adjacency bitsets (word-wise AND); the same values.
+
+    ``now`` holds the graph at the current scale (edges of current value ``≤ f``; rows by sign
+    class: 0 for ``+1``, 1 for ``-1``), kept exact along the decreasing sweep: a removed or
+    raised edge leaves it at once, an edge kept at ``f`` when the sweep goes below ``f``.
+    ``full`` holds every current edge. An edge dominated at ``f`` with no balanced common
+    neighbour that joins later is removed here; one with such neighbours (the rare case) goes
+    through :func:`_by_lists`, which finds the first scale where domination ends.
+    """
+    n = len(indptr) - 1
+    words = (n + 63) >> 6
+    n_class = 2 if signed else 1
+    full = np.zeros((n_class, n, words), dtype=np.uint64)
+    now = np.zeros((n_class, n, words), dtype=np.uint64)
+    for x in range(n):
+        for a in range(indptr[x], indptr[x] + deg[x]):
+            c = 0 if nsg[a] > 0 else 1
+            _set_bit(full, c, x, nbr[a])
+            if nval[a] < np.inf:
+                _set_bit(now, c, x, nbr[a])
+    cp = np.zeros(words, dtype=np.uint64)
+    cm = np.zeros(words, dtype=np.uint64)
+    lists, marks = _pass_buffers(indptr)
+    changed = 0
+    run_start = 0
+    run_f = np.inf
+    for r in range(len(visit)):
+        i = visit[r]
+        f = cur[i]
+        if f == np.inf:
+            continue
+        if f < run_f:
+            # the edges kept at run_f are not in the graph at f
+            for q in range(run_start, r):
+                e = visit[q]
+                if cur[e] == run_f:
+                    _clear_edge(now, 0 if signs[e] > 0 else 1, edges[e, 0], edges[e, 1])
+            run_start = r
+            run_f = f
         u = edges[i, 0]
         v = edges[i, 1]
-        s_uv = signs[i]
-        # balanced common neighbours x (triangle uvx of holonomy +1): members now (both
-        # edges present at f), or later (from the scale of the second edge)
-        n_members = 0
-        n_later = 0
-        earliest = -1
-        t_earliest = np.inf
-        # u's neighbours stamped, v's scanned: the common ones (and u's place in v's list)
-        _mark(u, indptr, deg, nbr, stamp, where, r)
-        at_v = -1
-        for b in range(indptr[v], indptr[v] + deg[v]):
-            x = nbr[b]
-            if x == u:
-                at_v = b
-            if stamp[x] != r:
-                continue
-            a = where[x]
-            t_x = max(nval[a], nval[b])
-            if s_uv * nsg[a] * nsg[b] > 0:
-                if t_x <= f:
-                    if t_x < t_earliest:
-                        earliest = n_members
-                        t_earliest = t_x
-                    members[n_members] = x
-                    msign[n_members] = nsg[a]
-                    n_members += 1
-                else:
-                    later_x[n_later] = x
-                    later_t[n_later] = t_x
-                    later_s[n_later] = nsg[a]
-                    n_later += 1
-        c = _find_dominator(
-            n_members, members, msign, f, indptr, deg, nbr, nval, nsg, earliest, marks
-        )
-        if c < 0:
-            continue  # not dominated at its own value: it stays
-        dom = members[c]
-        s_dom = msign[c]
-        # dominated at f; the dominators only grow between the scales where a member joins,
-        # so the first scale where none is left is one of those
-        by_scale = np.argsort(later_t[:n_later])
-        new_value = np.inf
-        k = 0
-        while k < n_later:
-            t = later_t[by_scale[k]]
-            still = True
-            while k < n_later and later_t[by_scale[k]] <= t:
-                q = by_scale[k]
-                x = later_x[q]
-                # x joins the members (their order is immaterial: look-ups go through markers)
-                members[n_members] = x
-                msign[n_members] = later_s[q]
-                n_members += 1
-                k += 1
-                if still and x != dom:
-                    # the marks hold dom's neighbours: _find_dominator's last (successful) test
-                    known = marks[0][x] == marks[2][0]
-                    pos = marks[1][x]
-                    still = known and nval[pos] <= t and later_s[q] * nsg[pos] * s_dom > 0
-            if not still:
-                c = _find_dominator(
-                    n_members, members, msign, t, indptr, deg, nbr, nval, nsg, -1, marks
-                )
-                if c < 0:
-                    new_value = t
+        cu = 0 if signs[i] > 0 else 1
+        # balanced common neighbours x at f, by the sign of ux (s_vx = s_uv s_ux)
+        found = False
+        for j in range(words):
+            cp[j] = now[0, u, j] & now[cu, v, j]
+            if signed:
+                cm[j] = now[1, u, j] & now[1 - cu, v, j]
+                found = found or cm[j] != 0
+            found = found or cp[j] != 0
+        if not found:
+            continue  # no member: not dominated, it stays
+        dominated = False
+        for cw in range(n_class):
+            side = cp if cw == 0 else cm
+            for j in range(words):
+                bits = side[j]
+                while bits and not dominated:
+                    w = (j << 6) + np.int64(trailing_zeros(bits))
+                    bits &= bits - np.uint64(1)
+                    dominated = _covered(now, cw, w, cp, cm, signed)
+                if dominated:
                     break
-                dom = members[c]
-                s_dom = msign[c]
-        cur[i] = new_value
-        at_u = where[v]  # v's place in u's list (u's neighbours were stamped with r)
-        if new_value == np.inf:
-            _unlink(u, at_u, indptr, deg, nbr, nval, nsg)
-            _unlink(v, at_v, indptr, deg, nbr, nval, nsg)
+            if dominated:
+                break
+        if not dominated:
+            continue
+        later = False
+        for j in range(words):
+            rest = (full[0, u, j] & full[cu, v, j]) & ~cp[j]
+            if signed:
+                rest |= (full[1, u, j] & full[1 - cu, v, j]) & ~cm[j]
+            if rest:
+                later = True
+                break
+        if later:
+            new_value = _by_lists(
+                i, r, edges, cur, signs, indptr, deg, nbr, nval, nsg, lists, marks
+            )
         else:
-            nval[at_u] = new_value
-            nval[at_v] = new_value
-        changed += 1
+            new_value = np.inf
+            cur[i] = new_value
+            for end in range(2):
+                x = edges[i, end]
+                y = edges[i, 1 - end]
+                for a in range(indptr[x], indptr[x] + deg[x]):
+                    if nbr[a] == y:
+                        _unlink(x, a, indptr, deg, nbr, nval, nsg)
+                        break
+        if new_value != f:
+            changed += 1
+            # raised or removed: not in the graph at f (nor below); removed: not at all
+            _clear_edge(now, cu, u, v)
+            if new_value == np.inf:
+                _clear_edge(full, cu, u, v)
     return changed
 
 
@@ -296,6 +491,7 @@ def collapse_values(
     signs=None,
     *,
     max_passes: int = MAX_PASSES,
+    bitsets: bool | None = None,
 ):
     """New edge values after the edge collapse (``inf``: the edge is removed).
 
@@ -309,6 +505,11 @@ def collapse_values(
     signs : ndarray of shape (m,), optional
         ±1 per edge (the signed graph sheaf); default all +1 (the constant sheaf).
     max_passes : int, default=MAX_PASSES
+    bitsets : bool, optional
+        Find common neighbours and test domination on adjacency bitsets (``True``) or by
+        neighbour lists (``False``); the values are the same. Default: bitsets when they take
+        at most 16 bytes per edge (dense graphs: a row of ``ceil(n / 64)`` words is at most
+        half the mean degree).
 
     Returns
     -------
@@ -336,12 +537,20 @@ def collapse_values(
     nsg = signs[eid].astype(np.int8)
     nbr = nbr.astype(np.int32)
     del eid
+    signed = bool(np.any(signs < 0))
+    bits = _use_bitsets(n, m, signed) if bitsets is None else bitsets
     for r in range(max_passes):
         if r == 0 and _in_filtration_order(edges, cur):
             visit = np.arange(m - 1, -1, -1, dtype=np.int64)
         else:
             visit = filtration_order(edges, cur)[::-1].astype(np.int64)
-        if _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit) == 0:
+        if bits:
+            changed = _collapse_pass_bits(
+                edges, cur, signs, indptr, deg, nbr, nval, nsg, visit, signed
+            )
+        else:
+            changed = _collapse_pass(edges, cur, signs, indptr, deg, nbr, nval, nsg, visit)
+        if changed == 0:
             break
     return cur
 
