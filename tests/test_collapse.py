@@ -57,7 +57,7 @@ def signed_graphs(draw):
     else:
         X = rng.normal(size=(n, draw(st.integers(2, 4))))
     threshold = float(np.quantile(pdist(X), draw(st.floats(0.2, 1.0)))) + 1e-12
-    kind = draw(st.sampled_from(["constant", "signed", "mostly_positive"]))
+    kind = draw(st.sampled_from(["constant", "signed", "mostly_positive", "gauged"]))
     return X, threshold, kind, rng
 
 
@@ -71,6 +71,10 @@ def test_collapse_keeps_every_bar_of_positive_length(data, p):
     m = K.n_simplices[1]
     if kind == "constant":
         signs = np.ones(m)
+    elif kind == "gauged":  # balanced (an orientable orientation sheaf): collapsed as constant
+        h = rng.choice([-1.0, 1.0], size=K.n_vertices)
+        edges = K.simplices[1]
+        signs = h[edges[:, 0]] * h[edges[:, 1]]
     else:
         q = 0.5 if kind == "signed" else 0.15  # few twisted edges: some balanced regions
         signs = np.where(rng.random(m) < q, -1.0, 1.0)

@@ -26,7 +26,6 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from tdasheaf.cohomology._flag import _root
 from tdasheaf.cohomology._laplacian_spectra import (
     DENSE_MAX_DIM,
     ZERO_RTOL,
@@ -35,6 +34,7 @@ from tdasheaf.cohomology._laplacian_spectra import (
     _eigvalsh_subset,
     _smallest_eigenvalues,
 )
+from tdasheaf.complexes._gauge import balancing_gauge
 from tdasheaf.sheaves._constructions import _det_signs
 
 __all__ = ["U1_RTOL", "connection_laplacian", "connection_spectrum"]
@@ -162,29 +162,6 @@ def _connection_laplacian_sparse(n, edges, maps) -> sp.csr_array:
 
 
 @numba.njit(cache=True)
-def _balanced_signs(n, edges, signs):
-    """``s ∈ {±1}^n`` with ``s_i s_j = sign(signs_e)`` on every edge, by the flag engine's
-    union–find with gauges (:func:`~tdasheaf.cohomology._flag._root`); ``(False, ones)`` when
-    none exists (a cycle with an odd number of negative signs)."""
-    parent = np.arange(n)
-    gauge = np.ones(n)
-    for e in range(len(edges)):
-        sign = 1.0 if signs[e] > 0 else -1.0
-        ru, gu = _root(parent, gauge, edges[e, 0])
-        rv, gv = _root(parent, gauge, edges[e, 1])
-        if ru == rv:
-            if gu != sign * gv:
-                return False, np.ones(n)
-        else:  # x_rv = g · x_ru with g chosen so that x_u = sign · x_v
-            parent[rv] = ru
-            gauge[rv] = gu * sign * gv
-    s = np.empty(n)
-    for v in range(n):
-        s[v] = _root(parent, gauge, v)[1]
-    return True, s
-
-
-@numba.njit(cache=True)
 def _u1_form(L, s):
     """The n×n Hermitian ``H`` closest (blockwise) to ``G L G``, ``G = diag(1, s_0, 1, s_1, …)``,
     among real forms of complex matrices, and ``‖G L G − real(H)‖_∞``."""
@@ -252,7 +229,7 @@ def _connection_smallest(n, edges, maps, k, zero_tol) -> np.ndarray:
     d = maps.shape[1] if maps.ndim == 3 else 0
     L, norm = _connection_laplacian_dense(n, edges, maps)
     if d == 2 and n >= 2 and 0 < norm and 0 < k <= 2 * n:
-        balanced, s = _balanced_signs(n, edges, _det_signs(maps))
+        balanced, s = balancing_gauge(n, edges, _det_signs(maps))
         if balanced:
             H, distance = _u1_form(L, s)
             if distance <= U1_RTOL * norm:

@@ -36,26 +36,13 @@ from tdasheaf.cohomology._runs import (
     value_ranks,
 )
 from tdasheaf.complexes import full_adjacency  # noqa: F401  (re-exported)
+from tdasheaf.complexes._gauge import _root
 
 __all__ = ["MAX_VERTICES_DEGREE1", "flag_degree0_pairs", "flag_degree1_pairs", "full_adjacency"]
 
 #: A triangle's key ``(x·n + y)·n + z`` is an int64: at most ``n = 2**21 - 1`` vertices
 #: (``n³ < 2**63``). Above it degree 1 is computed on the stored complex (explicit engine).
 MAX_VERTICES_DEGREE1 = 2**21 - 1
-
-
-@numba.njit(cache=True)
-def _root(parent, gauge, x):
-    """Root of ``x`` and the gauge ``g`` with ``x_x = g · x_root`` (path halving keeps both)."""
-    g = 1.0
-    while parent[x] != x:
-        p = parent[x]
-        if parent[p] != p:  # halve: x now points to its grandparent
-            gauge[x] *= gauge[p]
-            parent[x] = parent[p]
-        g *= gauge[x]
-        x = parent[x]
-    return x, g
 
 
 @numba.njit(cache=True)

@@ -30,6 +30,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from tdasheaf.complexes._filtered import _VERIFIED_FLAG, filtration_order
 from tdasheaf.complexes._flag_filtration import FlagFiltration
+from tdasheaf.complexes._gauge import balancing_gauge
 
 __all__ = [
     "COLLAPSE_BYTES_PER_EDGE",
@@ -538,6 +539,12 @@ def collapse_values(
     nbr = nbr.astype(np.int32)
     del eid
     signed = bool(np.any(signs < 0))
+    if signed and balancing_gauge(n, edges, signs)[0]:
+        # every cycle has sign product +1 (an orientable sample's orientation sheaf): the
+        # balance conditions all hold, the collapse is the constant sheaf's (one sign class)
+        signs = np.ones(m)
+        nsg[:] = 1
+        signed = False
     bits = _use_bitsets(n, m, signed) if bitsets is None else bitsets
     for r in range(max_passes):
         if r == 0 and _in_filtration_order(edges, cur):
