@@ -104,6 +104,11 @@ def test_compiled_small_alignments_are_the_procrustes_kernel(d):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
     np.testing.assert_array_equal(_det_signs(got), np.sign(np.linalg.det(want)))
     assert (align_frames(frames, edges) == got).all()  # the route align_frames takes for d <= 2
+    # the orientation sheaf's signs, computed without forming the maps, are these maps' dets
+    # (ties, the zero frame and all)
+    from tdasheaf.sheaves._frames import _align_signs_small
+
+    np.testing.assert_array_equal(_align_signs_small(frames, edges), _det_signs(got))
 
 
 def test_dimension_estimate_and_degenerate_neighbourhoods():

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from tdasheaf.complexes import FilteredComplex, FlagFiltration, _assemble
-from tdasheaf.sheaves._frames import LocalFrames, align_frames, local_frames
+from tdasheaf.sheaves._frames import LocalFrames, _align_signs_small, align_frames, local_frames
 from tdasheaf.sheaves._sheaf import CellularSheaf
 from tdasheaf.sheaves._signed import signed_graph_sheaf
 
@@ -65,7 +65,13 @@ def edge_alignments(
     frames : LocalFrames
         The frames used (computed on all points of ``X`` unless given).
     """
-    K = complex
+    frames, edges = _frames_and_edges(X, complex, n_neighbors, dim, frames)
+    return align_frames(frames.frames, edges), frames
+
+
+def _frames_and_edges(X, K, n_neighbors, dim, frames) -> tuple[LocalFrames, np.ndarray]:
+    """The local frames (computed, or the given ones checked against ``dim``) and the edges of
+    ``K`` as rows of ``X``."""
     X = _points_of(X, K)
     if frames is None:
         frames = local_frames(X, n_neighbors=n_neighbors, dim=dim)
@@ -78,7 +84,7 @@ def edge_alignments(
         edges = K.vertex_labels[K.edges]
     else:
         edges = K.simplices[1] if len(K.simplices) > 1 else np.empty((0, 2), dtype=np.int64)
-    return align_frames(frames.frames, edges), frames
+    return frames, edges
 
 
 def orientation_sheaf(
@@ -107,8 +113,16 @@ def orientation_sheaf(
     >>> F.stalk_dims[0][:3], F.cochain_dim(1)
     (array([1, 1, 1]), 120)
     """
-    O, _ = edge_alignments(X, complex, n_neighbors=n_neighbors, dim=dim, frames=frames)
-    return signed_graph_sheaf(complex, _det_signs(O))
+    frames, edges = _frames_and_edges(X, complex, n_neighbors, dim, frames)
+    F = frames.frames
+    if F.shape[2] <= 2 and len(edges):  # det O_e without forming O_e (the same closed form)
+        signs = _align_signs_small(
+            np.ascontiguousarray(F, dtype=np.float64),
+            np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2),
+        )
+    else:
+        signs = _det_signs(align_frames(F, edges))
+    return signed_graph_sheaf(complex, signs)
 
 
 def _det_signs(O: np.ndarray) -> np.ndarray:

@@ -318,49 +318,97 @@ def align_frames(frames: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def _small_products(frames, i, j):
+    """For d = 2: ``M = F_iᵀ F_j = [[a, b], [c, f]]`` as the rotation part ``(p, q) = (a + f,
+    b - c)`` and the reflection part ``(u, v) = (a - f, b + c)``; for d = 1, ``(F_i · F_j, 0,
+    0, 0)``."""
+    D, d = frames.shape[1], frames.shape[2]
+    if d == 1:
+        s = 0.0
+        for k in range(D):
+            s += frames[i, k, 0] * frames[j, k, 0]
+        return s, 0.0, 0.0, 0.0
+    a = 0.0
+    b = 0.0
+    c = 0.0
+    f = 0.0
+    for k in range(D):
+        a += frames[i, k, 0] * frames[j, k, 0]
+        b += frames[i, k, 0] * frames[j, k, 1]
+        c += frames[i, k, 1] * frames[j, k, 0]
+        f += frames[i, k, 1] * frames[j, k, 1]
+    return a + f, b - c, a - f, b + c
+
+
+@numba.njit(cache=True)
+def _rotation_wins(p, q, u, v):
+    """``hypot(p, q) >= hypot(u, v)``: the rotation fits at least as well as the reflection.
+
+    The squared norms decide when they differ by more than 1e-12 relatively (each is within a
+    few ulps, hypot within one); near a tie, and for tiny values, the two hypots decide.
+    """
+    r2 = p * p + q * q
+    f2 = u * u + v * v
+    if r2 + f2 > 1e-200:
+        if r2 > f2 * (1.0 + 1e-12):
+            return True
+        if f2 > r2 * (1.0 + 1e-12):
+            return False
+    return np.hypot(p, q) >= np.hypot(u, v)
+
+
+@numba.njit(cache=True)
+def _small_polar(frames, i, j):
+    """For d <= 2: ``M = F_iᵀ F_j`` and the closed form of :func:`_orthogonal_polar`, as
+    ``(det, x, y, norm)``: the better of rotation (``det = +1``: ``[[x, y], [-y, x]] / norm``)
+    and reflection (``det = -1``: ``[[x, y], [y, -x]] / norm``); ``norm = 0``: the identity.
+    For d = 1, ``(±1, ±1, 0, 1)``."""
+    p, q, u, v = _small_products(frames, i, j)
+    if frames.shape[2] == 1:
+        sign = 1.0 if p >= 0 else -1.0
+        return sign, sign, 0.0, 1.0
+    if p == 0 and q == 0 and u == 0 and v == 0:
+        return 1.0, 1.0, 0.0, 0.0
+    if _rotation_wins(p, q, u, v):
+        return 1.0, p, q, np.hypot(p, q)
+    return -1.0, u, v, np.hypot(u, v)
+
+
+@numba.njit(cache=True)
 def _align_small(frames, edges):
     """:func:`align_frames` for d <= 2: per edge ``M = F_iᵀ F_j`` and the closed form of
     :func:`_orthogonal_polar` (the sign; the better of rotation and reflection)."""
     m = len(edges)
-    D, d = frames.shape[1], frames.shape[2]
+    d = frames.shape[2]
     out = np.empty((m, d, d))
     for e in range(m):
-        i = edges[e, 0]
-        j = edges[e, 1]
+        det, x, y, norm = _small_polar(frames, edges[e, 0], edges[e, 1])
         if d == 1:
-            s = 0.0
-            for k in range(D):
-                s += frames[i, k, 0] * frames[j, k, 0]
-            out[e, 0, 0] = 1.0 if s >= 0 else -1.0
-            continue
-        a = 0.0
-        b = 0.0
-        c = 0.0
-        f = 0.0
-        for k in range(D):
-            a += frames[i, k, 0] * frames[j, k, 0]
-            b += frames[i, k, 0] * frames[j, k, 1]
-            c += frames[i, k, 1] * frames[j, k, 0]
-            f += frames[i, k, 1] * frames[j, k, 1]
-        p, q = a + f, b - c  # rotation [[p, q], [-q, p]] / norm
-        u, v = a - f, b + c  # reflection [[u, v], [v, -u]] / norm
-        rot = np.hypot(p, q)
-        ref = np.hypot(u, v)
-        if rot == 0 and ref == 0:
+            out[e, 0, 0] = det
+        elif norm == 0:
             out[e, 0, 0] = 1.0
             out[e, 0, 1] = 0.0
             out[e, 1, 0] = 0.0
             out[e, 1, 1] = 1.0
-        elif rot >= ref:
-            out[e, 0, 0] = p / rot
-            out[e, 0, 1] = q / rot
-            out[e, 1, 0] = -q / rot
-            out[e, 1, 1] = p / rot
         else:
-            out[e, 0, 0] = u / ref
-            out[e, 0, 1] = v / ref
-            out[e, 1, 0] = v / ref
-            out[e, 1, 1] = -u / ref
+            out[e, 0, 0] = x / norm
+            out[e, 0, 1] = y / norm
+            out[e, 1, 0] = -det * y / norm
+            out[e, 1, 1] = det * x / norm
+    return out
+
+
+@numba.njit(cache=True)
+def _align_signs_small(frames, edges):
+    """``det O_e`` of :func:`_align_small`'s alignments without forming them (d <= 2)."""
+    out = np.empty(len(edges))
+    one = frames.shape[2] == 1
+    for e in range(len(edges)):
+        p, q, u, v = _small_products(frames, edges[e, 0], edges[e, 1])
+        if one:
+            out[e] = 1.0 if p >= 0 else -1.0
+        else:  # all zero (a zero frame): the identity, +1
+            out[e] = 1.0 if _rotation_wins(p, q, u, v) else -1.0
     return out
 
 
