@@ -510,7 +510,8 @@ def collapse_values(
         Find common neighbours and test domination on adjacency bitsets (``True``) or by
         neighbour lists (``False``); the values are the same. Default: bitsets when they take
         at most 16 bytes per edge (dense graphs: a row of ``ceil(n / 64)`` words is at most
-        half the mean degree).
+        half the mean degree). ``True`` forces them whatever their size:
+        ``16 · n · ceil(n / 64)`` bytes per sign class, 2.5 GB on 100,000 vertices.
 
     Returns
     -------
